@@ -1,0 +1,5 @@
+//! Numerical kernels shared by every model (written once; models never re-implement them).
+//!
+//! * [`quad`] — quadrature on intervals, Gauss–Hermite / Gauss–Legendre rules, Gaussian expectations.
+
+pub mod quad;

@@ -1,0 +1,200 @@
+//! Validation reports, generic over models.
+//!
+//! A validation run compares a theory with Monte Carlo samples of the finite system and produces a list
+//! of [`Check`]s. Each check states the theoretical value, the observed value, its standard error, the
+//! tolerance and *the rule the tolerance came from*. The [`Report`] verdict is `Pass` iff every check
+//! passes. Tolerances follow from finite-size errors (see `docs/architecture.md`, "Tolerance rules"):
+//!
+//! * statistical: `|observed - theory| <= z_max * std_error + bias`, with `z_max = 4` by default and
+//!   `bias` a declared finite-size bias bound of the model (0 for exact finite-size formulas);
+//! * distances (KS, L1): `distance <= critical(n_eff) + bias(n)`, the critical value of the statistic for
+//!   the number of independent units, plus the model's declared finite-size bias rate.
+
+use crate::io::Provenance;
+use serde::{Deserialize, Serialize};
+
+/// Default number of standard errors allowed for a statistical check.
+pub const Z_MAX: f64 = 4.0;
+
+/// One comparison between theory and simulation.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Check {
+    /// Name of the statistic, e.g. `"ks"`, `"m2"`, `"zero_fraction"`.
+    pub name: String,
+    /// Theoretical value (0 for distances).
+    pub theory: f64,
+    /// Observed (Monte Carlo) value.
+    pub observed: f64,
+    /// Standard error of `observed` (0 if not applicable).
+    pub std_error: f64,
+    /// Allowed |observed - theory|.
+    pub tolerance: f64,
+    /// How the tolerance was obtained.
+    pub rule: String,
+    /// Whether the check passed.
+    pub pass: bool,
+}
+
+impl Check {
+    /// Statistical comparison: pass iff `|observed - theory| <= z_max * se + bias`.
+    pub fn statistical(
+        name: &str,
+        theory: f64,
+        observed: f64,
+        se: f64,
+        z_max: f64,
+        bias: f64,
+    ) -> Self {
+        let tolerance = z_max * se + bias;
+        let pass = (observed - theory).abs() <= tolerance && observed.is_finite();
+        Check {
+            name: name.into(),
+            theory,
+            observed,
+            std_error: se,
+            tolerance,
+            rule: format!("|obs - theory| <= {z_max} x SE({se:.2e}) + finite-size bias {bias:.2e}"),
+            pass,
+        }
+    }
+
+    /// Distance check: pass iff `0 <= distance <= tolerance`.
+    pub fn distance(name: &str, distance: f64, tolerance: f64, rule: &str) -> Self {
+        Check {
+            name: name.into(),
+            theory: 0.0,
+            observed: distance,
+            std_error: 0.0,
+            tolerance,
+            rule: rule.into(),
+            pass: distance.is_finite() && distance <= tolerance,
+        }
+    }
+
+    /// Number of standard errors between observed and theory (infinite if se = 0 and they differ).
+    pub fn z(&self) -> f64 {
+        let d = (self.observed - self.theory).abs();
+        if self.std_error > 0.0 {
+            d / self.std_error
+        } else if d == 0.0 {
+            0.0
+        } else {
+            f64::INFINITY
+        }
+    }
+}
+
+/// Pass / fail.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Every check passed.
+    Pass,
+    /// At least one check failed.
+    Fail,
+}
+
+/// The result of one validation run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    /// Model identifier, e.g. `"mp"`.
+    pub model: String,
+    /// Theory parameters (as the model serialises them).
+    pub theory: serde_json::Value,
+    /// Sampled system: sizes and parameters actually simulated.
+    pub sampled: serde_json::Value,
+    /// Seed of the run.
+    pub seed: u64,
+    /// Number of independent Monte Carlo samples.
+    pub samples: usize,
+    /// The comparisons.
+    pub checks: Vec<Check>,
+    /// Overall verdict.
+    pub verdict: Verdict,
+    /// Free-form remarks (e.g. removed outliers).
+    pub notes: Vec<String>,
+    /// Where the report came from.
+    pub provenance: Provenance,
+}
+
+impl Report {
+    /// Build a report; the verdict is computed from the checks.
+    pub fn new(
+        model: &str,
+        theory: serde_json::Value,
+        sampled: serde_json::Value,
+        seed: u64,
+        samples: usize,
+        checks: Vec<Check>,
+        notes: Vec<String>,
+    ) -> Self {
+        let verdict = if !checks.is_empty() && checks.iter().all(|c| c.pass) {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        };
+        Report {
+            model: model.into(),
+            theory,
+            sampled,
+            seed,
+            samples,
+            checks,
+            verdict,
+            notes,
+            provenance: Provenance::current(),
+        }
+    }
+
+    /// A short human-readable summary (one line per check, then the verdict).
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "validate {}: seed {}, {} samples\n",
+            self.model, self.seed, self.samples
+        );
+        for c in &self.checks {
+            s.push_str(&format!(
+                "  {:<4} {:<16} theory {:>12.6}  observed {:>12.6}  tol {:>10.3e}   ({})\n",
+                if c.pass { "ok" } else { "FAIL" },
+                c.name,
+                c.theory,
+                c.observed,
+                c.tolerance,
+                c.rule
+            ));
+        }
+        for n in &self.notes {
+            s.push_str(&format!("  note: {n}\n"));
+        }
+        s.push_str(&format!(
+            "verdict: {}\n",
+            match self.verdict {
+                Verdict::Pass => "PASS",
+                Verdict::Fail => "FAIL",
+            }
+        ));
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdict_follows_checks() {
+        let ok = Check::statistical("m1", 1.0, 1.01, 0.01, 4.0, 0.0);
+        let bad = Check::statistical("m2", 1.0, 1.5, 0.01, 4.0, 0.0);
+        assert!(ok.pass && !bad.pass);
+        assert!((bad.z() - 50.0).abs() < 1e-9);
+        let r = Report::new("t", serde_json::json!({}), serde_json::json!({}), 1, 1, vec![ok.clone()], vec![]);
+        assert_eq!(r.verdict, Verdict::Pass);
+        let r = Report::new("t", serde_json::json!({}), serde_json::json!({}), 1, 1, vec![ok, bad], vec![]);
+        assert_eq!(r.verdict, Verdict::Fail);
+        assert!(r.summary().contains("FAIL"));
+        // an empty report is never a pass
+        let r = Report::new("t", serde_json::json!({}), serde_json::json!({}), 1, 1, vec![], vec![]);
+        assert_eq!(r.verdict, Verdict::Fail);
+        assert!(!Check::distance("ks", f64::NAN, 0.1, "x").pass);
+    }
+}

@@ -1,0 +1,150 @@
+//! Statistics shared by every validator: empirical CDFs, Kolmogorov–Smirnov distance, histograms,
+//! means with standard errors.
+
+use serde::{Deserialize, Serialize};
+
+/// Kolmogorov–Smirnov distance `sup_x |F_n(x) - F(x)|` between the empirical CDF of `sorted` (ascending)
+/// and a theoretical CDF. Evaluates both one-sided gaps at every sample point, so atoms in `F` (jumps)
+/// are handled: `cdf(x)` must be right-continuous and `cdf_left(x)` its left limit.
+pub fn ks_distance<F, G>(sorted: &[f64], cdf: F, cdf_left: G) -> f64
+where
+    F: Fn(f64) -> f64,
+    G: Fn(f64) -> f64,
+{
+    let n = sorted.len() as f64;
+    let mut d: f64 = 0.0;
+    let mut i = 0;
+    while i < sorted.len() {
+        // group ties (atoms give many equal samples)
+        let x = sorted[i];
+        let mut j = i;
+        while j < sorted.len() && sorted[j] == x {
+            j += 1;
+        }
+        let below = i as f64 / n;
+        let upto = j as f64 / n;
+        d = d.max((upto - cdf(x)).abs()).max((below - cdf_left(x)).abs());
+        i = j;
+    }
+    d
+}
+
+/// Asymptotic critical value of the one-sample KS statistic at level `level` (0.001, 0.01 or 0.05) for
+/// `n` iid samples: `c(level) / sqrt(n)` with c = 1.949, 1.628, 1.358 (Kolmogorov distribution).
+pub fn ks_critical(n: f64, level: f64) -> f64 {
+    let c = if level <= 0.001 {
+        1.949
+    } else if level <= 0.01 {
+        1.628
+    } else {
+        1.358
+    };
+    c / n.max(1.0).sqrt()
+}
+
+/// Mean and standard error of the mean of independent values.
+pub fn mean_se(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    if values.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let m = values.iter().sum::<f64>() / n;
+    if values.len() < 2 {
+        return (m, f64::INFINITY);
+    }
+    let v = values.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+    (m, (v / n).sqrt())
+}
+
+/// A normalised histogram (density scale: integrates to the fraction of samples inside the range).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Histogram {
+    /// Bin edges (`bins + 1` values).
+    pub edges: Vec<f64>,
+    /// Density in each bin.
+    pub density: Vec<f64>,
+    /// Poisson standard error of each bin's density.
+    pub std_error: Vec<f64>,
+    /// Counts.
+    pub counts: Vec<u64>,
+    /// Total number of samples (including those outside the range).
+    pub total: u64,
+}
+
+impl Histogram {
+    /// Histogram of `values` with `bins` equal bins on `[lo, hi]`.
+    pub fn new(values: &[f64], lo: f64, hi: f64, bins: usize) -> Self {
+        let bins = bins.max(1);
+        let w = (hi - lo) / bins as f64;
+        let mut counts = vec![0u64; bins];
+        for &v in values {
+            if v >= lo && v <= hi && w > 0.0 {
+                let k = (((v - lo) / w) as usize).min(bins - 1);
+                counts[k] += 1;
+            }
+        }
+        let total = values.len() as u64;
+        let norm = (total.max(1) as f64) * w;
+        Histogram {
+            edges: (0..=bins).map(|k| lo + w * k as f64).collect(),
+            density: counts.iter().map(|&c| c as f64 / norm).collect(),
+            std_error: counts.iter().map(|&c| (c as f64).sqrt() / norm).collect(),
+            counts,
+            total,
+        }
+    }
+
+    /// Bin centres.
+    pub fn centers(&self) -> Vec<f64> {
+        self.edges.windows(2).map(|e| 0.5 * (e[0] + e[1])).collect()
+    }
+
+    /// L1 distance `Σ_k |h_k - p_k| w_k` to bin masses `p_k / w_k` of a theory (`bin_mass[k]` = theoretical
+    /// mass of bin k).
+    pub fn l1_distance(&self, bin_mass: &[f64]) -> f64 {
+        let total = self.total.max(1) as f64;
+        self.counts
+            .iter()
+            .zip(bin_mass)
+            .map(|(&c, &p)| (c as f64 / total - p).abs())
+            .sum()
+    }
+}
+
+/// Expected L1 distance between an empirical histogram of `n` iid samples and the true bin masses `p`:
+/// `Σ_k sqrt(2 p_k (1 - p_k) / (π n))` (each bin count ~ Binomial; E|X - EX| ≈ sqrt(2 Var/π)).
+pub fn l1_expected(bin_mass: &[f64], n: f64) -> f64 {
+    bin_mass
+        .iter()
+        .map(|&p| (2.0 * p.clamp(0.0, 1.0) * (1.0 - p.clamp(0.0, 1.0)) / (std::f64::consts::PI * n)).sqrt())
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ks_of_uniform_grid() {
+        let n = 1000;
+        let xs: Vec<f64> = (0..n).map(|i| (i as f64 + 0.5) / n as f64).collect();
+        let d = ks_distance(&xs, |x| x.clamp(0.0, 1.0), |x| x.clamp(0.0, 1.0));
+        assert!((d - 0.5 / n as f64).abs() < 1e-12);
+        // an atom: all mass at 0 vs a CDF with a jump of 1 at 0 has distance 0
+        let zeros = vec![0.0; 10];
+        let d = ks_distance(&zeros, |x| if x >= 0.0 { 1.0 } else { 0.0 }, |x| if x > 0.0 { 1.0 } else { 0.0 });
+        assert_eq!(d, 0.0);
+    }
+
+    #[test]
+    fn histogram_normalisation() {
+        let xs: Vec<f64> = (0..100).map(|i| (i as f64 + 0.5) / 100.0).collect();
+        let h = Histogram::new(&xs, 0.0, 1.0, 10);
+        let mass: f64 = h.density.iter().map(|d| d * 0.1).sum();
+        assert!((mass - 1.0).abs() < 1e-12);
+        assert!(h.l1_distance(&[0.1; 10]) < 1e-12);
+        let (m, se) = mean_se(&[1.0, 2.0, 3.0]);
+        assert_eq!(m, 2.0);
+        assert!((se - (1.0f64 / 3.0).sqrt()).abs() < 1e-12);
+    }
+}
