@@ -13,8 +13,10 @@
 //! * [`plot`], [`io`] — SVG figures, atomic file output, provenance.
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod error;
 pub mod io;
+pub mod model;
 pub mod numerics;
 pub mod plot;
 pub mod rng;

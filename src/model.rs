@@ -1,0 +1,60 @@
+//! The traits a model implements.
+//!
+//! A model is a plain struct of validated parameters (its constructor returns a typed
+//! [`Error`](crate::Error) on bad input). It exposes its theory through one of the traits below, and a
+//! *sampler* of the finite random system it describes lives next to it in the same module, so a reader
+//! sees the claim and its test in one place. The validator ([`crate::validate`]) is generic over these
+//! traits.
+
+use crate::error::Result;
+use crate::rng::Rng;
+use num_complex::Complex64;
+
+/// Support of a spectral law: disjoint components `[lo, hi]` of the absolutely continuous part, and
+/// atoms `(location, mass)`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Support {
+    /// Components of the continuous part, sorted, disjoint.
+    pub components: Vec<(f64, f64)>,
+    /// Atoms `(location, mass)`.
+    pub atoms: Vec<(f64, f64)>,
+}
+
+impl Support {
+    /// Total mass of the atoms.
+    pub fn atom_mass(&self) -> f64 {
+        self.atoms.iter().map(|a| a.1).sum()
+    }
+}
+
+/// A limiting eigenvalue law given by its Stieltjes transform
+/// `g(z) = ∫ ρ(dt) / (t - z)` (Bai–Silverstein sign: `Im g > 0` on `C+`, `g ~ -1/z` at infinity).
+pub trait SpectralModel: Send + Sync {
+    /// Short identifier, e.g. `"mp"`.
+    fn name(&self) -> String;
+    /// The parameters, for reports and provenance.
+    fn params(&self) -> serde_json::Value;
+    /// `g(z)` for `Im z > 0`; an error for `z` not in the upper half plane.
+    fn stieltjes(&self, z: Complex64) -> Result<Complex64>;
+    /// Density of the absolutely continuous part at a real point (0 outside the support).
+    fn density(&self, x: f64) -> Result<f64>;
+    /// Support components and atoms.
+    fn support(&self) -> Result<Support>;
+    /// Closed-form moments `[m1, m2, ...]` of the law (atoms included), as many as known.
+    fn moments(&self) -> Vec<f64>;
+    /// Density on many points at once; models with a continuation solver override this to warm-start
+    /// along the grid.
+    fn density_many(&self, xs: &[f64]) -> Result<Vec<f64>> {
+        xs.iter().map(|&x| self.density(x)).collect()
+    }
+}
+
+/// A sampler of a finite random system: one independent draw per call, from the given stream.
+pub trait Sampler: Send + Sync {
+    /// What one draw produces (eigenvalues, network outputs, posterior samples, ...).
+    type Output: Send;
+    /// Sizes and parameters of the simulated system, for reports.
+    fn describe(&self) -> serde_json::Value;
+    /// One independent draw.
+    fn sample(&self, rng: &mut Rng) -> Result<Self::Output>;
+}
