@@ -17,9 +17,11 @@ pub mod cli;
 pub mod error;
 pub mod io;
 pub mod model;
+pub mod models;
 pub mod numerics;
 pub mod plot;
 pub mod rng;
+pub mod spectral;
 pub mod validate;
 
 pub use error::{Error, Result};
