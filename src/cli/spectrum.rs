@@ -25,7 +25,7 @@ pub fn parse_float_list(s: &str) -> std::result::Result<FloatList, String> {
 #[derive(Debug, Clone, Args)]
 pub struct GridArgs {
     /// Evaluate at these points (comma-separated) instead of a grid.
-    #[arg(long, value_parser = parse_float_list, global = true)]
+    #[arg(long, value_parser = parse_float_list, global = true, allow_hyphen_values = true)]
     pub at: Option<FloatList>,
     /// Number of grid points over the support.
     #[arg(long, default_value_t = 200, global = true)]

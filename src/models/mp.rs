@@ -176,7 +176,7 @@ impl SpectralModel for MarchenkoPastur {
         serde_json::json!({ "ratio": self.ratio, "scale": self.scale, "method": self.method })
     }
     fn stieltjes(&self, z: C64) -> Result<C64> {
-        if !(z.im > 0.0) || !z.re.is_finite() || !z.im.is_finite() {
+        if !stieltjes::in_upper_half_plane(z) {
             return Err(Error::NotInUpperHalfPlane { re: z.re, im: z.im });
         }
         match self.method {

@@ -19,6 +19,11 @@
 use crate::error::{Error, Result};
 use num_complex::Complex64 as C64;
 
+/// `Im z > 0` and both parts finite.
+pub fn in_upper_half_plane(z: C64) -> bool {
+    z.im > 0.0 && z.re.is_finite() && z.im.is_finite()
+}
+
 /// A self-consistent equation `m = F(m, z)` for a Stieltjes transform.
 pub trait ResolventEquation: Send + Sync {
     /// The map `F(m, z)`.
@@ -198,7 +203,7 @@ pub fn solve<E: ResolventEquation + ?Sized>(
     start: Option<C64>,
     opts: &SolverOptions,
 ) -> Result<Solution> {
-    if !(z.im > 0.0) || !z.re.is_finite() || !z.im.is_finite() {
+    if !in_upper_half_plane(z) {
         return Err(Error::NotInUpperHalfPlane { re: z.re, im: z.im });
     }
     let mut total = 0;
