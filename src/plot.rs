@@ -124,7 +124,7 @@ impl Figure {
                             .zip(&h.density)
                             .map(|(e, &d)| Rectangle::new([(e[0], 0.0), (e[1], d.min(top))], fill)),
                     )?
-                    .label(format!("Monte Carlo ({} samples)", h.total))
+                    .label(format!("Monte Carlo ({} values)", h.total))
                     .legend(|(x, y)| {
                         Rectangle::new(
                             [(x, y - 5), (x + 15, y + 5)],
