@@ -22,6 +22,7 @@ pub mod numerics;
 pub mod plot;
 pub mod rng;
 pub mod spectral;
+pub mod table;
 pub mod validate;
 
 pub use error::{Error, Result};

@@ -7,6 +7,7 @@
 //! traits.
 
 use crate::error::Result;
+use crate::numerics::stieltjes::SolveStats;
 use crate::rng::Rng;
 use num_complex::Complex64;
 
@@ -46,6 +47,11 @@ pub trait SpectralModel: Send + Sync {
     /// along the grid.
     fn density_many(&self, xs: &[f64]) -> Result<Vec<f64>> {
         xs.iter().map(|&x| self.density(x)).collect()
+    }
+    /// Density on many points with the solver's convergence diagnostics. Closed-form models keep this
+    /// default (zero iterations, zero residual); solver-based models override it.
+    fn density_diagnosed(&self, xs: &[f64]) -> Result<(Vec<f64>, SolveStats)> {
+        Ok((self.density_many(xs)?, SolveStats::default()))
     }
 }
 

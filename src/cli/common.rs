@@ -75,8 +75,40 @@ impl OutputArgs {
     }
 }
 
-/// Write `text` atomically to `path`, or to stdout when `path` is `None`.
+thread_local! {
+    static CAPTURE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Run `f` with everything it would print to stdout through [`emit`] captured into a string (per
+/// thread). Used by `table` and `check` to run commands as library calls.
+pub fn capture<T>(f: impl FnOnce() -> T) -> (T, String) {
+    let prev = CAPTURE.with(|c| c.borrow_mut().replace(String::new()));
+    let out = f();
+    let text = CAPTURE.with(|c| {
+        let mut b = c.borrow_mut();
+        let t = b.take().unwrap_or_default();
+        *b = prev;
+        t
+    });
+    (out, text)
+}
+
+/// Write `text` atomically to `path`, or to stdout when `path` is `None` (or into the active
+/// [`capture`] buffer).
 pub fn emit(path: Option<&Path>, text: &str) -> Result<()> {
+    if path.is_none() {
+        let captured = CAPTURE.with(|c| {
+            if let Some(buf) = c.borrow_mut().as_mut() {
+                buf.push_str(text);
+                true
+            } else {
+                false
+            }
+        });
+        if captured {
+            return Ok(());
+        }
+    }
     match path {
         Some(p) => crate::io::write_atomic(p, text.as_bytes()),
         None => {

@@ -6,6 +6,7 @@
 
 pub mod common;
 pub mod spectrum;
+pub mod table;
 pub mod validate;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +33,10 @@ pub enum Command {
     Spectrum(spectrum::SpectrumArgs),
     /// Monte Carlo validation of a theory against sampled finite systems.
     Validate(validate::ValidateArgs),
+    /// Reference table: a cartesian sweep of a command's parameters, with provenance (see --help).
+    Table(table::TableArgs),
+    /// Join the shards of a table computed with `table --shard i/k`.
+    Merge(table::MergeArgs),
     /// Print version and build information.
     Info,
 }
@@ -76,11 +81,18 @@ where
     Cli::from_arg_matches(&matches)
 }
 
+/// Whether a command produces a JSON document that `table` can tabulate (besides `spectrum`).
+pub fn is_tabulable(cmd: &Command) -> bool {
+    matches!(cmd, Command::Spectrum(_))
+}
+
 /// Dispatch a parsed command.
 pub fn dispatch(cli: &Cli) -> crate::Result<Outcome> {
     match &cli.command {
         Command::Spectrum(a) => spectrum::run(a),
         Command::Validate(a) => validate::run(a, cli.quiet),
+        Command::Table(a) => table::run(a, cli.quiet),
+        Command::Merge(a) => table::run_merge(a),
         Command::Info => {
             common::emit(None, &format!("nnlimits {}\n", env!("CARGO_PKG_VERSION")))?;
             Ok(Outcome::Done)

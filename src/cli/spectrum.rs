@@ -118,7 +118,7 @@ pub fn write_spectrum(
     scale_note: &str,
 ) -> Result<()> {
     let xs = points(model, grid)?;
-    let ys = model.density_many(&xs)?;
+    let (ys, stats) = model.density_diagnosed(&xs)?;
     let support = model.support()?;
     let law = SpectralDensity::from_model(model, DEFAULT_NODES)?;
     let text = match output.format {
@@ -147,12 +147,13 @@ pub fn write_spectrum(
             let v = serde_json::json!({
                 "model": model.name(),
                 "params": model.params(),
-                "scale": scale_note,
+                "normalization": scale_note,
                 "support": support.components,
                 "atoms": support.atoms.iter().map(|a| serde_json::json!({"at": a.0, "mass": a.1})).collect::<Vec<_>>(),
                 "moments": model.moments(),
                 "moments_quadrature": moments_numeric,
                 "total_mass_quadrature": law.mass(),
+                "solver": stats,
                 "points": xs.iter().zip(&ys).map(|(x, y)| serde_json::json!({"x": x, "density": y})).collect::<Vec<_>>(),
                 "provenance": crate::io::Provenance::current(),
             });

@@ -19,7 +19,7 @@
 use crate::error::{check, Error, Result};
 use crate::model::{Sampler, SpectralModel, Support};
 use crate::numerics::linalg::eigvalsh;
-use crate::numerics::stieltjes::{self, ResolventEquation, SolverOptions};
+use crate::numerics::stieltjes::{self, ResolventEquation, SolveStats, SolverOptions};
 use crate::rng::Rng;
 use num_complex::Complex64 as C64;
 use serde::{Deserialize, Serialize};
@@ -119,13 +119,14 @@ impl MarchenkoPastur {
         Ok(stieltjes::solve(self, z, None, &self.opts)?.m)
     }
 
-    /// Density through the fixed-point solver on a grid (warm-started along the grid).
-    pub fn density_fixed_point(&self, xs: &[f64]) -> Result<Vec<f64>> {
+    /// Density through the fixed-point solver on a grid (warm-started along the grid), with diagnostics.
+    pub fn density_fixed_point(&self, xs: &[f64]) -> Result<(Vec<f64>, SolveStats)> {
         let (lm, lp) = self.edges();
         let inside: Vec<f64> = xs.iter().copied().filter(|&x| x > lm && x < lp).collect();
         let sol = stieltjes::solve_grid(self, &inside, &self.opts)?;
+        let stats = SolveStats::of(&sol);
         let mut it = sol.iter();
-        Ok(xs
+        let d = xs
             .iter()
             .map(|&x| {
                 if x > lm && x < lp {
@@ -134,7 +135,8 @@ impl MarchenkoPastur {
                     0.0
                 }
             })
-            .collect())
+            .collect();
+        Ok((d, stats))
     }
 
     /// Narayana moments `m_k`, `k = 1..=kmax` (F4).
@@ -193,7 +195,18 @@ impl SpectralModel for MarchenkoPastur {
         }
         match self.method {
             Method::ClosedForm => Ok(xs.iter().map(|&x| self.density_closed(x)).collect()),
-            Method::FixedPoint => self.density_fixed_point(xs),
+            Method::FixedPoint => Ok(self.density_fixed_point(xs)?.0),
+        }
+    }
+    fn density_diagnosed(&self, xs: &[f64]) -> Result<(Vec<f64>, SolveStats)> {
+        match self.method {
+            Method::ClosedForm => Ok((self.density_many(xs)?, SolveStats::default())),
+            Method::FixedPoint => {
+                if let Some(x) = xs.iter().find(|x| !x.is_finite()) {
+                    return Err(Error::param("x", x, "finite"));
+                }
+                self.density_fixed_point(xs)
+            }
         }
     }
     fn support(&self) -> Result<Support> {

@@ -296,6 +296,28 @@ pub fn solve_grid<E: ResolventEquation + ?Sized>(
     Ok(out)
 }
 
+/// Convergence diagnostics of a batch of solves (reported per table row and in JSON outputs).
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SolveStats {
+    /// Largest number of iterations spent on one point (0 for closed forms).
+    pub max_iterations: usize,
+    /// Largest final residual (0 for closed forms).
+    pub max_residual: f64,
+    /// Number of points solved.
+    pub points: usize,
+}
+
+impl SolveStats {
+    /// Diagnostics of a list of solutions.
+    pub fn of(sols: &[Solution]) -> Self {
+        SolveStats {
+            max_iterations: sols.iter().map(|s| s.iterations).max().unwrap_or(0),
+            max_residual: sols.iter().map(|s| s.residual).fold(0.0, f64::max),
+            points: sols.len(),
+        }
+    }
+}
+
 /// Density `Im m / π` from a boundary value (clamped at 0).
 pub fn density_of(m: C64) -> f64 {
     (m.im / std::f64::consts::PI).max(0.0)
