@@ -2,9 +2,11 @@
 //!
 //! * [`report`] — checks, verdicts and reports (JSON-serialisable), shared by every model.
 //! * [`stats`] — KS distance, histograms, means with standard errors.
+//! * [`mcmc`] — effective sample size and batch means for Markov chains.
 //! * [`spectral`] — the validator for spectral models ([`crate::model::SpectralModel`]).
 
 pub mod report;
+pub mod mcmc;
 pub mod stats;
 
 pub use report::{Check, Report, Verdict};
