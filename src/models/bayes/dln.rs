@@ -201,9 +201,10 @@ mod tests {
             assert!((sp.root.q_layers[0] - ql).abs() < 2e-10, "{n} {l}: {}", sp.root.q_layers[0]);
             assert!((sp.prediction.mean[0] - 0.7382352941).abs() < 1e-10);
             assert!((sp.prediction.var[0] - var).abs() < 2e-10);
-            let warm = BayesDln::equal(n, l, 1e-8).unwrap().saddle(&eg).unwrap();
-            assert!((warm.root.q_layers[0] - ql).abs() < 1e-8, "warm {} vs {ql}", warm.root.q_layers[0]);
-            assert!((warm.prediction.var[0] - var).abs() < 1e-8);
+            // the finite-T solver approaches F26 linearly in T (slope ~ 1.3 here)
+            let warm = BayesDln::equal(n, l, 1e-10).unwrap().saddle(&eg).unwrap();
+            assert!((warm.root.q_layers[0] - ql).abs() < 1e-9, "warm {} vs {ql}", warm.root.q_layers[0]);
+            assert!((warm.prediction.var[0] - var).abs() < 1e-9);
             if l == 1 {
                 let cf = li_sompolinsky_one_layer(3.0 / n as f64, eg.r().unwrap()).unwrap();
                 assert!((cf - sp.root.q_layers[0]).abs() < 1e-12);
