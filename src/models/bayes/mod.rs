@@ -11,6 +11,7 @@
 
 pub mod data;
 pub mod dln;
+pub mod exact;
 pub mod gp;
 pub mod saddle;
 
