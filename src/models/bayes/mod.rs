@@ -12,7 +12,9 @@
 pub mod data;
 pub mod dln;
 pub mod exact;
+pub mod gibbs;
 pub mod gp;
+pub mod posterior;
 pub mod saddle;
 
 pub use data::{make_ds, Dataset, Gram};
