@@ -14,6 +14,7 @@ pub mod dln;
 pub mod exact;
 pub mod gibbs;
 pub mod gp;
+pub mod kernels;
 pub mod posterior;
 pub mod saddle;
 
