@@ -144,7 +144,9 @@ mod tests {
             // measured: 4e-12, 1e-12, 1.3e-9 (the nearly degenerate c12/c = 0.95 case converges slowest)
             assert!(d < 2e-9, "({a}, {b}, {c}): {d:e}");
         }
-        assert!((Activation::Relu.mean(2.0) - Activation::Relu.mean_quadrature(2.0)).abs() < 1e-3);
+        let (a, b) = (Activation::Relu.mean(2.0), Activation::Relu.mean_quadrature(2.0));
+        // Gauss–Hermite converges slowly across the ReLU kink (1.5e-3 at 160 nodes): why F31 is used
+        assert!((a - b).abs() < 2e-3, "{a} {b}");
         assert!(Activation::Tanh.kernel(1.0, 0.5, 1.0).unwrap() > 0.0);
     }
 
