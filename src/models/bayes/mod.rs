@@ -18,6 +18,7 @@ pub mod kernels;
 pub mod onehl;
 pub mod posterior;
 pub mod saddle;
+pub mod slice;
 
 pub use data::{make_ds, Dataset, Gram};
 pub use dln::BayesDln;
