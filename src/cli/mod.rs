@@ -5,6 +5,7 @@
 //! returning [`Outcome`]; this file only dispatches.
 
 pub mod common;
+pub mod saddle;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,6 +29,21 @@ pub struct Cli {
 pub enum Command {
     /// Print version and build information.
     Info,
+    /// Saddle point of a Bayesian network (order parameters, predictor, generalization error).
+    Saddle(saddle::SaddleArgs),
+    /// Validate a theory against Monte Carlo of the finite system.
+    #[command(subcommand)]
+    Validate(ValidateCommand),
+}
+
+/// Validators.
+#[derive(Debug, Subcommand)]
+pub enum ValidateCommand {
+    /// Bayesian deep linear network: exact Gibbs sampling vs exact posterior and saddle point.
+    DlnBayes(saddle::ValidateBayesArgs),
+    /// Bayesian one-hidden-layer network: elliptical slice sampling vs saddle point.
+    #[command(name = "1hl-bayes")]
+    OneHlBayes(saddle::ValidateBayesArgs),
 }
 
 /// Run the CLI on an argument vector (the first element is the program name); returns the exit code.
@@ -63,5 +79,8 @@ pub fn dispatch(cli: &Cli) -> crate::Result<Outcome> {
             )?;
             Ok(Outcome::Done)
         }
+        Command::Saddle(a) => saddle::run_saddle(a),
+        Command::Validate(ValidateCommand::DlnBayes(a)) => saddle::run_validate_dln_bayes(a),
+        Command::Validate(ValidateCommand::OneHlBayes(a)) => saddle::run_validate_1hl_bayes(a),
     }
 }

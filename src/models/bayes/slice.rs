@@ -101,7 +101,8 @@ impl OneHiddenSlice {
         let sd = self.sigma0_sq.sqrt();
         let draw = |rng: &mut Rng| DMatrix::from_vec(n1, n0, normals(rng, n1 * n0)) * sd;
         let mut w = draw(rng);
-        let (mut cur, mut ch) = self.evaluate(&w)?;
+        let (mut cur, _) = self.evaluate(&w)?;
+        let mut ch;
         let mut trace = Trace::default();
         let y = self.data.y.column(0).into_owned();
         let (p, t, s1) = (self.data.p() as f64, self.temperature, self.sigma1_sq);
