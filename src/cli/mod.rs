@@ -73,10 +73,7 @@ where
 pub fn dispatch(cli: &Cli) -> crate::Result<Outcome> {
     match &cli.command {
         Command::Info => {
-            common::emit(
-                None,
-                &format!("nnlimits {}\n", env!("CARGO_PKG_VERSION")),
-            )?;
+            common::emit(None, &format!("nnlimits {}\n", env!("CARGO_PKG_VERSION")))?;
             Ok(Outcome::Done)
         }
         Command::Saddle(a) => saddle::run_saddle(a),

@@ -100,7 +100,11 @@ pub fn load_data(spec: &str) -> Result<Dataset> {
     if let Some(rest) = spec.strip_prefix("make_ds:") {
         let v: Vec<u64> = rest
             .split(',')
-            .map(|t| t.trim().parse::<u64>().map_err(|_| Error::param("data", spec, "make_ds:P,Pt,N0,seed[,D] with integers")))
+            .map(|t| {
+                t.trim().parse::<u64>().map_err(|_| {
+                    Error::param("data", spec, "make_ds:P,Pt,N0,seed[,D] with integers")
+                })
+            })
             .collect::<Result<_>>()?;
         if !(4..=5).contains(&v.len()) {
             return Err(Error::param("data", spec, "make_ds:P,Pt,N0,seed[,D]"));
@@ -117,12 +121,22 @@ pub fn load_data(spec: &str) -> Result<Dataset> {
 
 fn dln(net: &BayesNetArgs) -> Result<BayesDln> {
     crate::error::check::count("depth", net.depth, 1, 100_000)?;
-    BayesDln::new(vec![net.width; net.depth], vec![net.sigma; net.depth], net.temperature)
+    BayesDln::new(
+        vec![net.width; net.depth],
+        vec![net.sigma; net.depth],
+        net.temperature,
+    )
 }
 
 fn nonlinear(net: &BayesNetArgs) -> Result<BayesNonlinear> {
     crate::error::check::count("depth", net.depth, 1, 20)?;
-    BayesNonlinear::new(net.activation, net.width, net.depth, vec![net.sigma; net.depth], net.temperature)
+    BayesNonlinear::new(
+        net.activation,
+        net.width,
+        net.depth,
+        vec![net.sigma; net.depth],
+        net.temperature,
+    )
 }
 
 fn pred_json(p: &Prediction) -> serde_json::Value {
@@ -140,17 +154,41 @@ pub fn run_saddle(args: &SaddleArgs) -> Result<Outcome> {
             let m = dln(net)?;
             let eg = EigenGram::new(&gram)?;
             let s = m.saddle(&eg)?;
-            (s.root.q_layers, s.root.q, s.root.action, s.root.residual, s.prediction, Some(s.train_error), m.nngp(&eg)?)
+            (
+                s.root.q_layers,
+                s.root.q,
+                s.root.action,
+                s.root.residual,
+                s.prediction,
+                Some(s.train_error),
+                m.nngp(&eg)?,
+            )
         }
         SaddleModel::OneHl => {
             let m = nonlinear(net)?;
             let nngp = m.nngp(&gram)?;
             if net.depth > 1 && net.variant == DeepVariant::Nested {
                 let s = m.nested_saddle(&gram)?;
-                (s.q_layers.clone(), s.q_layers.iter().product(), s.action, s.residual, s.prediction, None, nngp)
+                (
+                    s.q_layers.clone(),
+                    s.q_layers.iter().product(),
+                    s.action,
+                    s.residual,
+                    s.prediction,
+                    None,
+                    nngp,
+                )
             } else {
                 let s = m.saddle(&gram)?;
-                (s.root.q_layers, s.root.q, s.root.action, s.root.residual, s.prediction, Some(s.train_error), nngp)
+                (
+                    s.root.q_layers,
+                    s.root.q,
+                    s.root.action,
+                    s.root.residual,
+                    s.prediction,
+                    Some(s.train_error),
+                    nngp,
+                )
             }
         }
     };
@@ -195,7 +233,12 @@ pub fn run_saddle(args: &SaddleArgs) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-fn plot_means(path: &std::path::Path, title: &str, mc: &McSummary, curves: Vec<(&str, &[f64])>) -> Result<()> {
+fn plot_means(
+    path: &std::path::Path,
+    title: &str,
+    mc: &McSummary,
+    curves: Vec<(&str, &[f64])>,
+) -> Result<()> {
     use crate::plot::{Curve, Figure};
     let xs: Vec<f64> = (0..mc.mean.len()).map(|k| k as f64).collect();
     let mut cs = vec![Curve {
@@ -204,7 +247,11 @@ fn plot_means(path: &std::path::Path, title: &str, mc: &McSummary, curves: Vec<(
         ys: mc.mean.iter().map(|e| e.value).collect(),
     }];
     for (l, ys) in curves {
-        cs.push(Curve { label: l.into(), xs: xs.clone(), ys: ys.to_vec() });
+        cs.push(Curve {
+            label: l.into(),
+            xs: xs.clone(),
+            ys: ys.to_vec(),
+        });
     }
     Figure {
         title: title.into(),
@@ -235,24 +282,67 @@ pub fn run_validate_dln_bayes(args: &ValidateBayesArgs) -> Result<Outcome> {
     let net = &args.net;
     let ds = load_data(&net.data)?;
     if ds.d() != 1 {
-        return Err(Error::Domain("dln-bayes validates the single-output theory; use D = 1 data".into()));
+        return Err(Error::Domain(
+            "dln-bayes validates the single-output theory; use D = 1 data".into(),
+        ));
     }
     let m = dln(net)?;
     let eg = EigenGram::new(&ds.gram(net.sigma0)?)?;
     let sp = m.saddle(&eg)?;
     let ex = exact_posterior(&m, &eg)?;
     let ng = m.nngp(&eg)?;
-    let g = DlnGibbs::new(m.clone(), ds.clone(), net.sigma0, args.samples, args.burn_in)?;
+    let g = DlnGibbs::new(
+        m.clone(),
+        ds.clone(),
+        net.sigma0,
+        args.samples,
+        args.burn_in,
+    )?;
     let mc = combine(&run_chains(&g, args.chains, args.seed)?, &eg.y0);
     let bias = 0.5 / net.width as f64;
     let mut checks = vec![];
     for t in 0..mc.mean.len().min(5) {
-        checks.push(Check::statistical(&format!("mean[{t}] vs exact F17"), ex.prediction.mean[t], mc.mean[t].value, mc.mean[t].se, Z_MAX, 0.0));
-        checks.push(Check::statistical(&format!("var[{t}] vs exact F17"), ex.prediction.var[t], mc.var[t].value, mc.var[t].se, Z_MAX, 0.0));
+        checks.push(Check::statistical(
+            &format!("mean[{t}] vs exact F17"),
+            ex.prediction.mean[t],
+            mc.mean[t].value,
+            mc.mean[t].se,
+            Z_MAX,
+            0.0,
+        ));
+        checks.push(Check::statistical(
+            &format!("var[{t}] vs exact F17"),
+            ex.prediction.var[t],
+            mc.var[t].value,
+            mc.var[t].se,
+            Z_MAX,
+            0.0,
+        ));
     }
-    checks.push(Check::statistical("eps_g vs exact F17", ex.prediction.eps_g, mc.eps_g.value, mc.eps_g.se, Z_MAX, 0.0));
-    checks.push(Check::statistical("E[q|y] vs exact F17", ex.mean_q, mc.q.value, mc.q.se, Z_MAX, 0.0));
-    checks.push(Check::statistical("eps_g vs saddle F25", sp.prediction.eps_g, mc.eps_g.value, mc.eps_g.se, Z_MAX, bias));
+    checks.push(Check::statistical(
+        "eps_g vs exact F17",
+        ex.prediction.eps_g,
+        mc.eps_g.value,
+        mc.eps_g.se,
+        Z_MAX,
+        0.0,
+    ));
+    checks.push(Check::statistical(
+        "E[q|y] vs exact F17",
+        ex.mean_q,
+        mc.q.value,
+        mc.q.se,
+        Z_MAX,
+        0.0,
+    ));
+    checks.push(Check::statistical(
+        "eps_g vs saddle F25",
+        sp.prediction.eps_g,
+        mc.eps_g.value,
+        mc.eps_g.se,
+        Z_MAX,
+        bias,
+    ));
     let notes = vec![
         format!("saddle q* = {}, exact E[q|y] = {}, sampled {} +- {}", sp.root.q, ex.mean_q, mc.q.value, mc.q.se),
         format!(
@@ -263,9 +353,26 @@ pub fn run_validate_dln_bayes(args: &ValidateBayesArgs) -> Result<Outcome> {
         format!("chains {}, kept sweeps {}, min ESS {:.0}", mc.chains, mc.kept, mc.ess_min),
     ];
     if let Some(p) = &args.plot {
-        plot_means(p, "Bayesian DLN: predictive mean", &mc, vec![("exact F17", &ex.prediction.mean), ("saddle F25", &sp.prediction.mean), ("NNGP", &ng.mean)])?;
+        plot_means(
+            p,
+            "Bayesian DLN: predictive mean",
+            &mc,
+            vec![
+                ("exact F17", &ex.prediction.mean),
+                ("saddle F25", &sp.prediction.mean),
+                ("NNGP", &ng.mean),
+            ],
+        )?;
     }
-    let report = Report::new("dln-bayes", serde_json::to_value(&m).unwrap_or_default(), crate::model::Sampler::describe(&g), args.seed, args.samples * args.chains, checks, notes);
+    let report = Report::new(
+        "dln-bayes",
+        serde_json::to_value(&m).unwrap_or_default(),
+        crate::model::Sampler::describe(&g),
+        args.seed,
+        args.samples * args.chains,
+        checks,
+        notes,
+    );
     finish(report, args)
 }
 
@@ -277,23 +384,60 @@ pub fn run_validate_1hl_bayes(args: &ValidateBayesArgs) -> Result<Outcome> {
     }
     let net = &args.net;
     if net.depth != 1 {
-        return Err(Error::param("depth", net.depth, "1 for the 1HL posterior sampler"));
+        return Err(Error::param(
+            "depth",
+            net.depth,
+            "1 for the 1HL posterior sampler",
+        ));
     }
     let ds = load_data(&net.data)?;
     let m = nonlinear(net)?;
     let gram = ds.gram(net.sigma0)?;
     let sp = m.saddle(&gram)?;
     let ng = m.nngp(&gram)?;
-    let s = OneHiddenSlice::new(net.activation, net.width, net.sigma0, net.sigma, net.temperature, ds, args.samples, args.burn_in)?;
-    let y0: Vec<Vec<f64>> = (0..s.data.yt.nrows()).map(|t| vec![s.data.yt[(t, 0)]]).collect();
+    let s = OneHiddenSlice::new(
+        net.activation,
+        net.width,
+        net.sigma0,
+        net.sigma,
+        net.temperature,
+        ds,
+        args.samples,
+        args.burn_in,
+    )?;
+    let y0: Vec<Vec<f64>> = (0..s.data.yt.nrows())
+        .map(|t| vec![s.data.yt[(t, 0)]])
+        .collect();
     let mc = combine(&run_chains(&s, args.chains, args.seed)?, &y0);
     let rel = 1.2 / net.width as f64;
     let variance_mc = mc.var.iter().map(|e| e.value).sum::<f64>() / mc.var.len().max(1) as f64;
-    let variance_se = (mc.var.iter().map(|e| e.se * e.se).sum::<f64>()).sqrt() / mc.var.len().max(1) as f64;
+    let variance_se =
+        (mc.var.iter().map(|e| e.se * e.se).sum::<f64>()).sqrt() / mc.var.len().max(1) as f64;
     let checks = vec![
-        Check::statistical("eps_g vs saddle F32", sp.prediction.eps_g, mc.eps_g.value, mc.eps_g.se, Z_MAX, rel * sp.prediction.eps_g),
-        Check::statistical("mean variance vs saddle F32", sp.prediction.variance, variance_mc, variance_se, Z_MAX, rel * sp.prediction.variance),
-        Check::statistical("E[|v|^2/N1 | y] vs q*", sp.root.q, mc.q.value, mc.q.se, Z_MAX, rel * sp.root.q),
+        Check::statistical(
+            "eps_g vs saddle F32",
+            sp.prediction.eps_g,
+            mc.eps_g.value,
+            mc.eps_g.se,
+            Z_MAX,
+            rel * sp.prediction.eps_g,
+        ),
+        Check::statistical(
+            "mean variance vs saddle F32",
+            sp.prediction.variance,
+            variance_mc,
+            variance_se,
+            Z_MAX,
+            rel * sp.prediction.variance,
+        ),
+        Check::statistical(
+            "E[|v|^2/N1 | y] vs q*",
+            sp.root.q,
+            mc.q.value,
+            mc.q.se,
+            Z_MAX,
+            rel * sp.root.q,
+        ),
     ];
     let notes = vec![
         format!(
@@ -304,8 +448,21 @@ pub fn run_validate_1hl_bayes(args: &ValidateBayesArgs) -> Result<Outcome> {
         format!("chains {}, kept iterations {}, min ESS {:.0}", mc.chains, mc.kept, mc.ess_min),
     ];
     if let Some(p) = &args.plot {
-        plot_means(p, "Bayesian 1HL: predictive mean", &mc, vec![("saddle F32", &sp.prediction.mean), ("NNGP", &ng.mean)])?;
+        plot_means(
+            p,
+            "Bayesian 1HL: predictive mean",
+            &mc,
+            vec![("saddle F32", &sp.prediction.mean), ("NNGP", &ng.mean)],
+        )?;
     }
-    let report = Report::new("1hl-bayes", serde_json::to_value(&m).unwrap_or_default(), crate::model::Sampler::describe(&s), args.seed, args.samples * args.chains, checks, notes);
+    let report = Report::new(
+        "1hl-bayes",
+        serde_json::to_value(&m).unwrap_or_default(),
+        crate::model::Sampler::describe(&s),
+        args.seed,
+        args.samples * args.chains,
+        checks,
+        notes,
+    );
     finish(report, args)
 }

@@ -3,5 +3,5 @@
 //! * [`quad`] — quadrature on intervals, Gauss–Hermite / Gauss–Legendre rules, Gaussian expectations.
 //! * [`linalg`] — symmetric eigendecomposition (faer) and Cholesky helpers.
 
-pub mod quad;
 pub mod linalg;
+pub mod quad;

@@ -5,8 +5,8 @@
 //! * [`mcmc`] — effective sample size and batch means for Markov chains.
 //! * [`spectral`] — the validator for spectral models ([`crate::model::SpectralModel`]).
 
-pub mod report;
 pub mod mcmc;
+pub mod report;
 pub mod stats;
 
 pub use report::{Check, Report, Verdict};

@@ -131,7 +131,12 @@ pub fn tiny(outputs: usize) -> Result<Dataset> {
 impl Dataset {
     /// Build a data set, checking shapes and finiteness: `P >= 1`, the same `N0` for training and test
     /// inputs, the same `D >= 1` for training and test labels, one label row per input, no NaN/inf.
-    pub fn new(x: DMatrix<f64>, y: DMatrix<f64>, xt: DMatrix<f64>, yt: DMatrix<f64>) -> Result<Self> {
+    pub fn new(
+        x: DMatrix<f64>,
+        y: DMatrix<f64>,
+        xt: DMatrix<f64>,
+        yt: DMatrix<f64>,
+    ) -> Result<Self> {
         let d = Dataset { x, y, xt, yt };
         d.validate()?;
         Ok(d)
@@ -153,7 +158,9 @@ impl Dataset {
             )));
         }
         if self.y.ncols() == 0 {
-            return Err(Error::InvalidData("labels have no output column (D = 0)".into()));
+            return Err(Error::InvalidData(
+                "labels have no output column (D = 0)".into(),
+            ));
         }
         if self.xt.ncols() != n0 && self.xt.nrows() > 0 {
             return Err(Error::InvalidData(format!(
@@ -161,7 +168,9 @@ impl Dataset {
                 self.xt.ncols()
             )));
         }
-        if self.yt.nrows() != self.xt.nrows() || (self.xt.nrows() > 0 && self.yt.ncols() != self.y.ncols()) {
+        if self.yt.nrows() != self.xt.nrows()
+            || (self.xt.nrows() > 0 && self.yt.ncols() != self.y.ncols())
+        {
             return Err(Error::InvalidData(format!(
                 "test labels are {} x {}, expected {} x {}",
                 self.yt.nrows(),
@@ -170,7 +179,12 @@ impl Dataset {
                 self.y.ncols()
             )));
         }
-        for (name, m) in [("X", &self.x), ("y", &self.y), ("Xt", &self.xt), ("yt", &self.yt)] {
+        for (name, m) in [
+            ("X", &self.x),
+            ("y", &self.y),
+            ("Xt", &self.xt),
+            ("yt", &self.yt),
+        ] {
             if let Some(k) = m.iter().position(|v| !v.is_finite()) {
                 return Err(Error::InvalidData(format!(
                     "{name} has a non-finite entry ({}) at row {}, column {}",
@@ -202,7 +216,9 @@ impl Dataset {
         let s = crate::error::check::positive("sigma0^2", sigma0_sq)? / self.n0() as f64;
         let c = (&self.x * self.x.transpose()) * s;
         let c0 = (&self.xt * self.x.transpose()) * s;
-        let c00 = (0..self.xt.nrows()).map(|t| self.xt.row(t).norm_squared() * s).collect();
+        let c00 = (0..self.xt.nrows())
+            .map(|t| self.xt.row(t).norm_squared() * s)
+            .collect();
         Gram::new(c, c0, c00, self.y.clone(), self.yt.clone())
     }
 
@@ -218,23 +234,37 @@ impl Dataset {
             path: path.to_path_buf(),
             message,
         };
-        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty());
         let (_, header) = lines.next().ok_or_else(|| perr("empty file".into()))?;
         let cols: Vec<String> = header.split(',').map(|s| s.trim().to_lowercase()).collect();
         let split = cols
             .iter()
             .position(|c| c == "split")
             .ok_or_else(|| perr("no `split` column (train/test)".into()))?;
-        let xs: Vec<usize> = (0..cols.len()).filter(|&k| cols[k].starts_with('x')).collect();
-        let ys: Vec<usize> = (0..cols.len()).filter(|&k| cols[k].starts_with('y')).collect();
+        let xs: Vec<usize> = (0..cols.len())
+            .filter(|&k| cols[k].starts_with('x'))
+            .collect();
+        let ys: Vec<usize> = (0..cols.len())
+            .filter(|&k| cols[k].starts_with('y'))
+            .collect();
         if xs.is_empty() || ys.is_empty() {
-            return Err(perr("need at least one `x...` and one `y...` column".into()));
+            return Err(perr(
+                "need at least one `x...` and one `y...` column".into(),
+            ));
         }
         let (mut tr_x, mut tr_y, mut te_x, mut te_y) = (vec![], vec![], vec![], vec![]);
         for (ln, line) in lines {
             let f: Vec<&str> = line.split(',').map(|s| s.trim()).collect();
             if f.len() != cols.len() {
-                return Err(perr(format!("line {}: {} fields, header has {}", ln + 1, f.len(), cols.len())));
+                return Err(perr(format!(
+                    "line {}: {} fields, header has {}",
+                    ln + 1,
+                    f.len(),
+                    cols.len()
+                )));
             }
             let num = |k: usize| -> Result<f64> {
                 f[k].parse::<f64>()
@@ -251,7 +281,12 @@ impl Dataset {
                     te_x.extend(xv);
                     te_y.extend(yv);
                 }
-                other => return Err(perr(format!("line {}: split `{other}` is not train/test", ln + 1))),
+                other => {
+                    return Err(perr(format!(
+                        "line {}: split `{other}` is not train/test",
+                        ln + 1
+                    )))
+                }
             }
         }
         let (n0, d) = (xs.len(), ys.len());
@@ -268,13 +303,23 @@ impl Gram {
     /// Gram data given directly (e.g. the TINY case). Checks: `C` square `P x P` with `P >= 1`,
     /// symmetric, positive semi-definite (smallest eigenvalue `>= -1e-10 max(1, |C|)`), `c0` is `Pt x P`,
     /// `c00 >= 0`, labels `P x D` / `Pt x D`, everything finite.
-    pub fn new(c: DMatrix<f64>, c0: DMatrix<f64>, c00: Vec<f64>, y: DMatrix<f64>, yt: DMatrix<f64>) -> Result<Self> {
+    pub fn new(
+        c: DMatrix<f64>,
+        c0: DMatrix<f64>,
+        c00: Vec<f64>,
+        y: DMatrix<f64>,
+        yt: DMatrix<f64>,
+    ) -> Result<Self> {
         let p = c.nrows();
         if p == 0 {
             return Err(Error::InvalidData("P = 0: no training points".into()));
         }
         if c.ncols() != p {
-            return Err(Error::InvalidData(format!("Gram is {} x {}, not square", p, c.ncols())));
+            return Err(Error::InvalidData(format!(
+                "Gram is {} x {}, not square",
+                p,
+                c.ncols()
+            )));
         }
         if c0.ncols() != p || c0.nrows() != c00.len() {
             return Err(Error::InvalidData(format!(
@@ -285,7 +330,11 @@ impl Gram {
             )));
         }
         if y.nrows() != p || y.ncols() == 0 {
-            return Err(Error::InvalidData(format!("labels are {} x {}, expected {p} x D", y.nrows(), y.ncols())));
+            return Err(Error::InvalidData(format!(
+                "labels are {} x {}, expected {p} x D",
+                y.nrows(),
+                y.ncols()
+            )));
         }
         if yt.nrows() != c00.len() || yt.ncols() != y.ncols() {
             return Err(Error::InvalidData(format!(
@@ -297,11 +346,20 @@ impl Gram {
             )));
         }
         let finite = |m: &DMatrix<f64>| m.iter().all(|v| v.is_finite());
-        if !finite(&c) || !finite(&c0) || !finite(&y) || !finite(&yt) || c00.iter().any(|v| !v.is_finite()) {
-            return Err(Error::InvalidData("Gram data or labels contain NaN or infinite values".into()));
+        if !finite(&c)
+            || !finite(&c0)
+            || !finite(&y)
+            || !finite(&yt)
+            || c00.iter().any(|v| !v.is_finite())
+        {
+            return Err(Error::InvalidData(
+                "Gram data or labels contain NaN or infinite values".into(),
+            ));
         }
         if c00.iter().any(|&v| v < 0.0) {
-            return Err(Error::InvalidData("a test self-overlap c00 is negative".into()));
+            return Err(Error::InvalidData(
+                "a test self-overlap c00 is negative".into(),
+            ));
         }
         let scale = c.abs().max().max(1.0);
         if (&c - c.transpose()).abs().max() > 1e-10 * scale {
@@ -332,19 +390,28 @@ mod tests {
     fn splitmix_normals_reference() {
         // dln.md §0.3: seed 2024 -> 1.143769344817183, 0.6275664934417265, -1.7830448963731438
         let z = splitmix_normals(2024, 3);
-        assert_eq!(z, vec![1.143769344817183, 0.6275664934417265, -1.7830448963731438]);
+        assert_eq!(
+            z,
+            vec![1.143769344817183, 0.6275664934417265, -1.7830448963731438]
+        );
     }
 
     #[test]
     fn make_ds_checksums() {
         let d = make_ds(20, 5, 40, 2024).unwrap();
-        for (k, v) in [1.1437693448, 0.6275664934, -1.7830448964].iter().enumerate() {
+        for (k, v) in [1.1437693448, 0.6275664934, -1.7830448964]
+            .iter()
+            .enumerate()
+        {
             assert!((d.x[(0, k)] - v).abs() < 1e-10);
         }
         assert!((d.y.sum() - -2.743377816112).abs() < 1e-11);
         assert!((d.yt.sum() - 2.751137064960).abs() < 1e-11);
         let d = make_ds(50, 20, 50, 7).unwrap();
-        for (k, v) in [0.9884743323, -1.8642558067, 0.0039202072].iter().enumerate() {
+        for (k, v) in [0.9884743323, -1.8642558067, 0.0039202072]
+            .iter()
+            .enumerate()
+        {
             assert!((d.x[(0, k)] - v).abs() < 1e-10);
         }
         assert!((d.y.sum() - -1.536004718220).abs() < 1e-11);
@@ -359,9 +426,9 @@ mod tests {
     fn tiny_realisation_reproduces_gram() {
         let g = tiny(1).unwrap().gram(1.0).unwrap();
         let c = [[1.0, 0.5, 0.2], [0.5, 1.0, 0.3], [0.2, 0.3, 1.0]];
-        for i in 0..3 {
-            for j in 0..3 {
-                assert!((g.c[(i, j)] - c[i][j]).abs() < 1e-14);
+        for (i, row) in c.iter().enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                assert!((g.c[(i, j)] - v).abs() < 1e-14);
             }
         }
         for (k, v) in [0.4, 0.3, 0.6].iter().enumerate() {
@@ -384,12 +451,28 @@ mod tests {
             DMatrix::zeros(0, 1),
         );
         assert!(matches!(e, Err(Error::InvalidData(m)) if m.contains("P = 0")));
-        let e = Dataset::new(ok.x.clone(), ok.y.rows(0, 4).into_owned(), ok.xt.clone(), ok.yt.clone());
+        let e = Dataset::new(
+            ok.x.clone(),
+            ok.y.rows(0, 4).into_owned(),
+            ok.xt.clone(),
+            ok.yt.clone(),
+        );
         assert!(matches!(e, Err(Error::InvalidData(m)) if m.contains("labels")));
-        let e = Dataset::new(ok.x.clone(), ok.y.clone(), DMatrix::zeros(2, 4), ok.yt.clone());
+        let e = Dataset::new(
+            ok.x.clone(),
+            ok.y.clone(),
+            DMatrix::zeros(2, 4),
+            ok.yt.clone(),
+        );
         assert!(matches!(e, Err(Error::InvalidData(m)) if m.contains("dimension")));
         let asym = DMatrix::from_row_slice(2, 2, &[1.0, 0.5, 0.1, 1.0]);
-        let e = Gram::new(asym, DMatrix::zeros(0, 2), vec![], DMatrix::zeros(2, 1), DMatrix::zeros(0, 1));
+        let e = Gram::new(
+            asym,
+            DMatrix::zeros(0, 2),
+            vec![],
+            DMatrix::zeros(2, 1),
+            DMatrix::zeros(0, 1),
+        );
         assert!(matches!(e, Err(Error::InvalidData(m)) if m.contains("symmetric")));
         assert!(ok.gram(-1.0).is_err());
     }
@@ -398,7 +481,11 @@ mod tests {
     fn csv_round_trip_and_errors() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("d.csv");
-        std::fs::write(&p, "split,x1,x2,y\ntrain,1,0,0.5\ntrain,0,1,-0.5\ntest,1,1,0\n").unwrap();
+        std::fs::write(
+            &p,
+            "split,x1,x2,y\ntrain,1,0,0.5\ntrain,0,1,-0.5\ntest,1,1,0\n",
+        )
+        .unwrap();
         let d = Dataset::from_csv(&p).unwrap();
         assert_eq!((d.p(), d.n0(), d.d(), d.xt.nrows()), (2, 2, 1, 1));
         assert_eq!(d.y[(1, 0)], -0.5);

@@ -36,7 +36,11 @@ impl BayesDln {
     /// Validated constructor: `1 <= N_l <= 1e9`, `sigma_l^2 > 0`, one variance per width, `T >= 0` finite.
     pub fn new(widths: Vec<usize>, sigma2: Vec<f64>, temperature: f64) -> Result<Self> {
         if widths.is_empty() {
-            return Err(Error::param("depth", 0, "an integer >= 1 (number of hidden layers)"));
+            return Err(Error::param(
+                "depth",
+                0,
+                "an integer >= 1 (number of hidden layers)",
+            ));
         }
         for &n in &widths {
             check::count("width", n, 1, 1_000_000_000)?;
@@ -176,9 +180,17 @@ mod tests {
         for (n, l, ql, q, s, m, v, e) in table {
             let sp = BayesDln::equal(n, l, 0.1).unwrap().saddle(&eg).unwrap();
             let tol = 2e-10;
-            assert!(sp.root.q_layers.iter().all(|x| (x - ql).abs() < tol), "{n},{l}: {:?}", sp.root);
+            assert!(
+                sp.root.q_layers.iter().all(|x| (x - ql).abs() < tol),
+                "{n},{l}: {:?}",
+                sp.root
+            );
             assert!((sp.root.q - q).abs() < tol, "{n} {l} q {}", sp.root.q);
-            assert!((sp.root.action - s).abs() < tol, "{n} {l} S {}", sp.root.action);
+            assert!(
+                (sp.root.action - s).abs() < tol,
+                "{n} {l} S {}",
+                sp.root.action
+            );
             assert!((sp.prediction.mean[0] - m).abs() < tol);
             assert!((sp.prediction.var[0] - v).abs() < tol);
             assert!((sp.prediction.eps_g - e).abs() < tol);
@@ -198,12 +210,20 @@ mod tests {
         ];
         for (n, l, ql, var) in table {
             let sp = BayesDln::equal(n, l, 0.0).unwrap().saddle(&eg).unwrap();
-            assert!((sp.root.q_layers[0] - ql).abs() < 2e-10, "{n} {l}: {}", sp.root.q_layers[0]);
+            assert!(
+                (sp.root.q_layers[0] - ql).abs() < 2e-10,
+                "{n} {l}: {}",
+                sp.root.q_layers[0]
+            );
             assert!((sp.prediction.mean[0] - 0.7382352941).abs() < 1e-10);
             assert!((sp.prediction.var[0] - var).abs() < 2e-10);
             // the finite-T solver approaches F26 linearly in T (slope ~ 1.3 here)
             let warm = BayesDln::equal(n, l, 1e-10).unwrap().saddle(&eg).unwrap();
-            assert!((warm.root.q_layers[0] - ql).abs() < 1e-9, "warm {} vs {ql}", warm.root.q_layers[0]);
+            assert!(
+                (warm.root.q_layers[0] - ql).abs() < 1e-9,
+                "warm {} vs {ql}",
+                warm.root.q_layers[0]
+            );
             assert!((warm.prediction.var[0] - var).abs() < 1e-9);
             if l == 1 {
                 let cf = li_sompolinsky_one_layer(3.0 / n as f64, eg.r().unwrap()).unwrap();
@@ -217,13 +237,42 @@ mod tests {
     fn li_sompolinsky_dataset_table() {
         let eg = EigenGram::new(&make_ds(40, 20, 80, 11).unwrap().gram(1.0).unwrap()).unwrap();
         assert!((eg.r().unwrap() - 1.18052937).abs() < 1e-8);
-        let (p, l_pairs) = (40.0, [(0.5, vec![(1, 1.05793854, 0.79504362), (2, 1.08743812, 0.81012041), (3, 1.10542056, 0.81931096), (5, 1.12630210, 0.82998320), (10, 1.14850379, 0.84133014), (100, 1.17669701, 0.85573927)]),
-            (2.0, vec![(1, 1.11587708, 0.82465513), (2, 1.14148797, 0.83774446), (3, 1.15259266, 0.84341990), (5, 1.16273163, 0.84860178), (10, 1.17120160, 0.85293065), (100, 1.17955462, 0.85719975)])]);
+        let (p, l_pairs) = (
+            40.0,
+            [
+                (
+                    0.5,
+                    vec![
+                        (1, 1.05793854, 0.79504362),
+                        (2, 1.08743812, 0.81012041),
+                        (3, 1.10542056, 0.81931096),
+                        (5, 1.12630210, 0.82998320),
+                        (10, 1.14850379, 0.84133014),
+                        (100, 1.17669701, 0.85573927),
+                    ],
+                ),
+                (
+                    2.0,
+                    vec![
+                        (1, 1.11587708, 0.82465513),
+                        (2, 1.14148797, 0.83774446),
+                        (3, 1.15259266, 0.84341990),
+                        (5, 1.16273163, 0.84860178),
+                        (10, 1.17120160, 0.85293065),
+                        (100, 1.17955462, 0.85719975),
+                    ],
+                ),
+            ],
+        );
         for (alpha, rows) in l_pairs {
             let n = (p / alpha) as usize;
             for (l, q, e) in rows {
                 let sp = BayesDln::equal(n, l, 0.0).unwrap().saddle(&eg).unwrap();
-                assert!((sp.root.q - q).abs() < 1e-8, "alpha {alpha} L {l}: {}", sp.root.q);
+                assert!(
+                    (sp.root.q - q).abs() < 1e-8,
+                    "alpha {alpha} L {l}: {}",
+                    sp.root.q
+                );
                 assert!((sp.prediction.eps_g - e).abs() < 1e-8);
                 assert!((sp.prediction.bias2 - 0.25434731).abs() < 1e-8);
             }
@@ -235,8 +284,12 @@ mod tests {
     fn deep_limit_and_evidence_maximiser() {
         let eg = EigenGram::new(&make_ds(40, 20, 80, 11).unwrap().gram(1.0).unwrap()).unwrap();
         for (t, qev) in [(0.1, 0.98191688), (1.0, 0.17740034)] {
-            let mut conv = roots::SimpleConvergency { eps: 1e-15, max_iter: 200 };
-            let u = roots::find_root_brent(-5.0, 3.0, |u: f64| eg.g(u.exp(), t), &mut conv).unwrap();
+            let mut conv = roots::SimpleConvergency {
+                eps: 1e-15,
+                max_iter: 200,
+            };
+            let u =
+                roots::find_root_brent(-5.0, 3.0, |u: f64| eg.g(u.exp(), t), &mut conv).unwrap();
             assert!((u.exp() - qev).abs() < 1e-8, "{}", u.exp());
         }
         for (l, q) in [(100, 0.212848), (1000, 0.181636), (10000, 0.177834)] {
@@ -275,18 +328,38 @@ mod tests {
 
     #[test]
     fn bad_parameters() {
-        assert!(matches!(BayesDln::new(vec![], vec![], 0.1), Err(Error::InvalidParameter { .. })));
-        assert!(matches!(BayesDln::new(vec![0], vec![1.0], 0.1), Err(Error::InvalidParameter { .. })));
-        assert!(matches!(BayesDln::new(vec![3], vec![1.0, 1.0], 0.1), Err(Error::InvalidParameter { .. })));
-        assert!(matches!(BayesDln::new(vec![3], vec![-1.0], 0.1), Err(Error::InvalidParameter { .. })));
-        assert!(matches!(BayesDln::new(vec![3], vec![1.0], f64::NAN), Err(Error::InvalidParameter { .. })));
+        assert!(matches!(
+            BayesDln::new(vec![], vec![], 0.1),
+            Err(Error::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            BayesDln::new(vec![0], vec![1.0], 0.1),
+            Err(Error::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            BayesDln::new(vec![3], vec![1.0, 1.0], 0.1),
+            Err(Error::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            BayesDln::new(vec![3], vec![-1.0], 0.1),
+            Err(Error::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            BayesDln::new(vec![3], vec![1.0], f64::NAN),
+            Err(Error::InvalidParameter { .. })
+        ));
         // T = 0 with P > N0 (singular C) is refused with a clear error
         let eg = EigenGram::new(&make_ds(20, 5, 10, 1).unwrap().gram(1.0).unwrap()).unwrap();
-        assert!(matches!(BayesDln::equal(10, 1, 0.0).unwrap().saddle(&eg), Err(Error::Domain(_))));
+        assert!(matches!(
+            BayesDln::equal(10, 1, 0.0).unwrap().saddle(&eg),
+            Err(Error::Domain(_))
+        ));
         // non-PSD Gram
         let mut g = tiny(1).unwrap().gram(1.0).unwrap();
         g.c[(0, 1)] = 2.0;
         g.c[(1, 0)] = 2.0;
-        assert!(matches!(EigenGram::new(&g), Err(Error::InvalidData(m)) if m.contains("positive semi-definite")));
+        assert!(
+            matches!(EigenGram::new(&g), Err(Error::InvalidData(m)) if m.contains("positive semi-definite"))
+        );
     }
 }

@@ -56,7 +56,11 @@ fn cut(n: f64, sign: f64) -> f64 {
 /// Prior density of `v = sum_l ln(chi2_{N_l}/N_l)` on a uniform grid: `(v_0, h, density)`.
 pub fn log_q_prior_grid(widths: &[usize]) -> Result<(f64, f64, Vec<f64>)> {
     let sd = |n: f64| (2.0 / n).sqrt() * (1.0 + 1.0 / n);
-    let h = widths.iter().map(|&n| sd(n as f64)).fold(f64::INFINITY, f64::min) / 40.0;
+    let h = widths
+        .iter()
+        .map(|&n| sd(n as f64))
+        .fold(f64::INFINITY, f64::min)
+        / 40.0;
     let mut total = 0usize;
     let mut start = 0.0;
     let mut dens: Vec<f64> = vec![];
@@ -71,7 +75,9 @@ pub fn log_q_prior_grid(widths: &[usize]) -> Result<(f64, f64, Vec<f64>)> {
                  use the Gibbs sampler instead"
             )));
         }
-        let p: Vec<f64> = (0..m).map(|i| log_density_lnchi2(n, lo + i as f64 * h).exp()).collect();
+        let p: Vec<f64> = (0..m)
+            .map(|i| log_density_lnchi2(n, lo + i as f64 * h).exp())
+            .collect();
         if k == 0 {
             start = lo;
             dens = p;
@@ -97,7 +103,11 @@ pub fn exact_posterior(model: &BayesDln, eg: &EigenGram) -> Result<ExactPosterio
     eg.require_single_output("the exact scalar-mixing posterior")?;
     let t = model.temperature;
     if t <= 0.0 {
-        return Err(Error::param("temperature", t, "> 0 for the exact finite-width posterior"));
+        return Err(Error::param(
+            "temperature",
+            t,
+            "> 0 for the exact finite-width posterior",
+        ));
     }
     let (v0, h, dens) = log_q_prior_grid(&model.widths)?;
     let ln_lambda = model.lambda().ln();
@@ -106,11 +116,17 @@ pub fn exact_posterior(model: &BayesDln, eg: &EigenGram) -> Result<ExactPosterio
     for (i, &d) in dens.iter().enumerate() {
         let q = (ln_lambda + v0 + i as f64 * h).exp();
         qs.push(q);
-        logw.push(if d > 0.0 { d.ln() + eg.log_evidence(q, t) } else { f64::NEG_INFINITY });
+        logw.push(if d > 0.0 {
+            d.ln() + eg.log_evidence(q, t)
+        } else {
+            f64::NEG_INFINITY
+        });
     }
     let mx = logw.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
     if !mx.is_finite() {
-        return Err(Error::Domain("exact posterior: likelihood underflows on the whole grid".into()));
+        return Err(Error::Domain(
+            "exact posterior: likelihood underflows on the whole grid".into(),
+        ));
     }
     let w: Vec<f64> = logw.iter().map(|&l| (l - mx).exp()).collect();
     let z: f64 = w.iter().sum();
@@ -131,7 +147,9 @@ pub fn exact_posterior(model: &BayesDln, eg: &EigenGram) -> Result<ExactPosterio
             ev[k] += wi * v[k];
         }
     }
-    let var: Vec<f64> = (0..pt).map(|k| ev[k] + (em2[k] - em[k] * em[k]).max(0.0)).collect();
+    let var: Vec<f64> = (0..pt)
+        .map(|k| ev[k] + (em2[k] - em[k] * em[k]).max(0.0))
+        .collect();
     let y0: Vec<f64> = eg.y0.iter().map(|r| r[0]).collect();
     Ok(ExactPosterior {
         mean_q: eq,
@@ -177,7 +195,11 @@ mod tests {
         }
         // prior-scale convention: lambda_0 = 2, lambda_1 = lambda_2 = 0.5
         let eg2 = EigenGram::new(&tiny(1).unwrap().gram(0.5).unwrap()).unwrap();
-        let ex = exact_posterior(&BayesDln::new(vec![10, 10], vec![2.0, 2.0], 0.1).unwrap(), &eg2).unwrap();
+        let ex = exact_posterior(
+            &BayesDln::new(vec![10, 10], vec![2.0, 2.0], 0.1).unwrap(),
+            &eg2,
+        )
+        .unwrap();
         assert!((ex.prediction.mean[0] - 0.66468169).abs() < 6e-9);
         assert!((ex.prediction.var[0] - 0.94743949).abs() < 6e-9);
     }
@@ -193,7 +215,8 @@ mod tests {
             (lp + eg.log_evidence(q, 0.1)).exp() * f(q)
         };
         let z = crate::numerics::quad::integrate(|q| post(q, &|_| 1.0), 0.0, 60.0, 1e-13).unwrap();
-        let eq = crate::numerics::quad::integrate(|q| post(q, &|q| q), 0.0, 60.0, 1e-13).unwrap() / z;
+        let eq =
+            crate::numerics::quad::integrate(|q| post(q, &|q| q), 0.0, 60.0, 1e-13).unwrap() / z;
         let ex = exact_posterior(&BayesDln::equal(4, 1, 0.1).unwrap(), &eg).unwrap();
         assert!((ex.mean_q - eq).abs() < 1e-10, "{} vs {eq}", ex.mean_q);
         assert!((ex.log_evidence - z.ln()).abs() < 1e-10);
@@ -218,16 +241,25 @@ mod tests {
             let ex = exact_posterior(&m, &eg).unwrap();
             let nngp = m.nngp(&eg).unwrap();
             assert!((sp.root.q - q).abs() < 1e-6 && (sp.prediction.eps_g - es).abs() < 1e-6);
-            assert!((ex.prediction.eps_g - ee).abs() < 1e-6, "exact {}", ex.prediction.eps_g);
+            assert!(
+                (ex.prediction.eps_g - ee).abs() < 1e-6,
+                "exact {}",
+                ex.prediction.eps_g
+            );
             let gap = (sp.prediction.eps_g - ex.prediction.eps_g).abs();
             let gap_nngp = (nngp.eps_g - ex.prediction.eps_g).abs();
             if alpha >= 1.0 {
-                assert!(gap_nngp > 2.0 * gap, "NNGP gap {gap_nngp} vs saddle gap {gap}");
+                assert!(
+                    gap_nngp > 2.0 * gap,
+                    "NNGP gap {gap_nngp} vs saddle gap {gap}"
+                );
             }
             scaled.push(n as f64 * gap);
         }
         for s in scaled.chunks(3) {
-            let (lo, hi) = s.iter().fold((f64::INFINITY, 0.0f64), |a, &b| (a.0.min(b), a.1.max(b)));
+            let (lo, hi) = s
+                .iter()
+                .fold((f64::INFINITY, 0.0f64), |a, &b| (a.0.min(b), a.1.max(b)));
             assert!(hi / lo < 2.0, "N * gap not stable: {s:?}");
         }
     }
@@ -242,8 +274,13 @@ mod tests {
         let moment = |pow: i32| {
             integrate(
                 |a| {
-                    integrate(|b| (lg(a) + lg(b) + eg.log_evidence(a * b, 0.1)).exp() * (a * b).powi(pow), 0.0, 12.0, 1e-14)
-                        .unwrap()
+                    integrate(
+                        |b| (lg(a) + lg(b) + eg.log_evidence(a * b, 0.1)).exp() * (a * b).powi(pow),
+                        0.0,
+                        12.0,
+                        1e-14,
+                    )
+                    .unwrap()
                 },
                 0.0,
                 12.0,
@@ -253,7 +290,11 @@ mod tests {
         };
         let eq = moment(1) / moment(0);
         let ex = exact_posterior(&BayesDln::equal(10, 2, 0.1).unwrap(), &eg).unwrap();
-        assert!((ex.mean_q - eq).abs() < 1e-10, "grid {} vs nested quadrature {eq}", ex.mean_q);
+        assert!(
+            (ex.mean_q - eq).abs() < 1e-10,
+            "grid {} vs nested quadrature {eq}",
+            ex.mean_q
+        );
     }
 
     #[test]

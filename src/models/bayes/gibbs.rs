@@ -39,11 +39,21 @@ fn gaussian(rng: &mut Rng, r: usize, c: usize, sd: f64) -> DMatrix<f64> {
 
 impl DlnGibbs {
     /// Validated constructor (`T > 0`, `sweeps >= 10`).
-    pub fn new(model: BayesDln, data: Dataset, sigma0_sq: f64, sweeps: usize, burn_in: usize) -> Result<Self> {
+    pub fn new(
+        model: BayesDln,
+        data: Dataset,
+        sigma0_sq: f64,
+        sweeps: usize,
+        burn_in: usize,
+    ) -> Result<Self> {
         data.validate()?;
         check::positive("sigma0^2", sigma0_sq)?;
         if model.temperature <= 0.0 {
-            return Err(Error::param("temperature", model.temperature, "> 0 for posterior sampling"));
+            return Err(Error::param(
+                "temperature",
+                model.temperature,
+                "> 0 for posterior sampling",
+            ));
         }
         check::count("samples (sweeps)", sweeps, 10, 100_000_000)?;
         Ok(DlnGibbs {
@@ -75,12 +85,19 @@ impl DlnGibbs {
         let s2 = self.variances();
         let layers = n.len() - 1; // weight matrices W^(0..=L)
         let t = self.model.temperature;
-        let c = 1.0 / n[..layers].iter().map(|&k| k as f64).product::<f64>().sqrt();
+        let c = 1.0
+            / n[..layers]
+                .iter()
+                .map(|&k| k as f64)
+                .product::<f64>()
+                .sqrt();
         let d = self.data.d();
         let xt = self.data.x.transpose(); // N0 x P
         let xtt = self.data.xt.transpose(); // N0 x Pt
         let yt = self.data.y.transpose(); // D x P
-        let mut w: Vec<DMatrix<f64>> = (0..layers).map(|l| gaussian(rng, n[l + 1], n[l], s2[l].sqrt())).collect();
+        let mut w: Vec<DMatrix<f64>> = (0..layers)
+            .map(|l| gaussian(rng, n[l + 1], n[l], s2[l].sqrt()))
+            .collect();
         let mut trace = Trace::default();
         for sweep in 0..self.burn_in + self.sweeps {
             // suffix products A_l = W^(L) ... W^(l+1)
@@ -140,7 +157,7 @@ impl DlnGibbs {
             // order parameter Q = M M^T, M = c sqrt(N0) W^(L) ... W^(1)
             let mut m = w[layers - 1].clone();
             for l in (1..layers - 1).rev() {
-                m = m * &w[l];
+                m *= &w[l];
             }
             let q11 = m.row(0).norm_squared() * c * c * n[0] as f64;
             trace.means.push(means);
@@ -167,7 +184,11 @@ impl Sampler for DlnGibbs {
 }
 
 /// Run `chains` independent chains in parallel (stream `(seed, chain)` each; thread-count independent).
-pub fn run_chains<S: Sampler<Output = Trace>>(sampler: &S, chains: usize, seed: u64) -> Result<Vec<Trace>> {
+pub fn run_chains<S: Sampler<Output = Trace>>(
+    sampler: &S,
+    chains: usize,
+    seed: u64,
+) -> Result<Vec<Trace>> {
     use rayon::prelude::*;
     check::count("chains", chains, 1, 1024)?;
     (0..chains)
@@ -196,9 +217,24 @@ mod tests {
             let g = DlnGibbs::new(model, ds.clone(), 1.0, 6000, 300).unwrap();
             let s = combine(&run_chains(&g, 4, 11).unwrap(), &eg.y0);
             let z = |e: super::super::posterior::Estimate, v: f64| (e.value - v).abs() / e.se;
-            assert!(z(s.mean[0], ex.prediction.mean[0]) < 4.0, "{n},{l} mean {:?} vs {}", s.mean[0], ex.prediction.mean[0]);
-            assert!(z(s.var[0], ex.prediction.var[0]) < 4.0, "{n},{l} var {:?} vs {}", s.var[0], ex.prediction.var[0]);
-            assert!(z(s.q, ex.mean_q) < 4.0, "{n},{l} q {:?} vs {}", s.q, ex.mean_q);
+            assert!(
+                z(s.mean[0], ex.prediction.mean[0]) < 4.0,
+                "{n},{l} mean {:?} vs {}",
+                s.mean[0],
+                ex.prediction.mean[0]
+            );
+            assert!(
+                z(s.var[0], ex.prediction.var[0]) < 4.0,
+                "{n},{l} var {:?} vs {}",
+                s.var[0],
+                ex.prediction.var[0]
+            );
+            assert!(
+                z(s.q, ex.mean_q) < 4.0,
+                "{n},{l} q {:?} vs {}",
+                s.q,
+                ex.mean_q
+            );
             assert!(s.mean[0].se < 0.01 && s.ess_min > 500.0);
         }
     }
@@ -213,10 +249,18 @@ mod tests {
         let y0 = vec![vec![0.5, 0.5]];
         let s = combine(&run_chains(&g, 4, 12).unwrap(), &y0);
         for (k, v) in [0.644044, 0.587900].iter().enumerate() {
-            assert!((s.mean[k].value - v).abs() < 4.0 * s.mean[k].se + 2e-4, "{k}: {:?}", s.mean[k]);
+            assert!(
+                (s.mean[k].value - v).abs() < 4.0 * s.mean[k].se + 2e-4,
+                "{k}: {:?}",
+                s.mean[k]
+            );
         }
         for (k, v) in [0.58152, 0.52400].iter().enumerate() {
-            assert!((s.var[k].value - v).abs() < 4.0 * s.var[k].se + 1e-3, "{k}: {:?}", s.var[k]);
+            assert!(
+                (s.var[k].value - v).abs() < 4.0 * s.var[k].se + 1e-3,
+                "{k}: {:?}",
+                s.var[k]
+            );
         }
     }
 

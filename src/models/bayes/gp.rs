@@ -47,7 +47,12 @@ impl Prediction {
     /// Build from means and variances and the test labels (bias/variance split of F19).
     pub fn new(mean: Vec<f64>, var: Vec<f64>, y0: &[f64]) -> Self {
         let n = mean.len().max(1) as f64;
-        let bias2 = mean.iter().zip(y0).map(|(m, y)| (y - m).powi(2)).sum::<f64>() / n;
+        let bias2 = mean
+            .iter()
+            .zip(y0)
+            .map(|(m, y)| (y - m).powi(2))
+            .sum::<f64>()
+            / n;
         let variance = var.iter().sum::<f64>() / n;
         Prediction {
             mean,
@@ -80,8 +85,12 @@ impl EigenGram {
             .map(|d| (&ut * g.y.column(d)).as_slice().to_vec())
             .collect();
         let c0t = &ut * g.c0.transpose();
-        let ctil = (0..g.pt()).map(|t| c0t.column(t).as_slice().to_vec()).collect();
-        let y0 = (0..g.pt()).map(|t| g.yt.row(t).iter().copied().collect()).collect();
+        let ctil = (0..g.pt())
+            .map(|t| c0t.column(t).as_slice().to_vec())
+            .collect();
+        let y0 = (0..g.pt())
+            .map(|t| g.yt.row(t).iter().copied().collect())
+            .collect();
         Ok(EigenGram {
             l,
             ytil,
@@ -184,7 +193,13 @@ impl EigenGram {
     /// `r = y^T C^{-1} y / P` (F26), output 0. Requires an invertible `C`.
     pub fn r(&self) -> Result<f64> {
         self.require_invertible()?;
-        Ok(self.l.iter().zip(&self.ytil[0]).map(|(&l, &y)| y * y / l).sum::<f64>() / self.p() as f64)
+        Ok(self
+            .l
+            .iter()
+            .zip(&self.ytil[0])
+            .map(|(&l, &y)| y * y / l)
+            .sum::<f64>()
+            / self.p() as f64)
     }
 
     /// `T = 0` predictor (F26): mean `c0^T C^{-1} y` and variance `q (c00 - c0^T C^{-1} c0)`.

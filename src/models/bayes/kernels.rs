@@ -49,14 +49,20 @@ impl Activation {
 
     /// `K(c11, c12, c22)`. Error if the covariance is not positive semi-definite.
     pub fn kernel(self, c11: f64, c12: f64, c22: f64) -> Result<f64> {
-        if !(c11 >= 0.0 && c22 >= 0.0 && c12 * c12 <= c11 * c22 * (1.0 + 1e-10) + 1e-300) || !c12.is_finite() {
+        if !(c11 >= 0.0
+            && c22 >= 0.0
+            && c12 * c12 <= c11 * c22 * (1.0 + 1e-10) + 1e-300
+            && c12.is_finite())
+        {
             return Err(Error::InvalidData(format!(
                 "overlaps (c11, c12, c22) = ({c11}, {c12}, {c22}) are not a covariance"
             )));
         }
         Ok(match self {
             Activation::Id => c12,
-            Activation::Erf => (2.0 / PI) * (2.0 * c12 / ((1.0 + 2.0 * c11) * (1.0 + 2.0 * c22)).sqrt()).asin(),
+            Activation::Erf => {
+                (2.0 / PI) * (2.0 * c12 / ((1.0 + 2.0 * c11) * (1.0 + 2.0 * c22)).sqrt()).asin()
+            }
             Activation::Relu => {
                 let s = (c11 * c22).sqrt();
                 if s == 0.0 {
@@ -101,7 +107,10 @@ impl Activation {
         }
         let pt = g.pt();
         let k0 = DMatrix::from_fn(pt, p, |t, mu| {
-            scale * self.kernel(g.c00[t], g.c0[(t, mu)], g.c[(mu, mu)]).unwrap_or(f64::NAN)
+            scale
+                * self
+                    .kernel(g.c00[t], g.c0[(t, mu)], g.c[(mu, mu)])
+                    .unwrap_or(f64::NAN)
         });
         let k00 = g
             .c00
@@ -139,12 +148,22 @@ mod tests {
     #[test]
     fn quadrature_matches_closed_forms() {
         for (a, b, c) in [(1.0, 0.5, 1.0), (0.5, -0.2, 2.0), (2.0, 1.9, 2.0)] {
-            let gh = gaussian_expectation_2d(|x, y| statrs::function::erf::erf(x) * statrs::function::erf::erf(y), a, b, c, GH_NODES_2D).unwrap();
+            let gh = gaussian_expectation_2d(
+                |x, y| statrs::function::erf::erf(x) * statrs::function::erf::erf(y),
+                a,
+                b,
+                c,
+                GH_NODES_2D,
+            )
+            .unwrap();
             let d = (gh - Activation::Erf.kernel(a, b, c).unwrap()).abs();
             // measured: 4e-12, 1e-12, 1.3e-9 (the nearly degenerate c12/c = 0.95 case converges slowest)
             assert!(d < 2e-9, "({a}, {b}, {c}): {d:e}");
         }
-        let (a, b) = (Activation::Relu.mean(2.0), Activation::Relu.mean_quadrature(2.0));
+        let (a, b) = (
+            Activation::Relu.mean(2.0),
+            Activation::Relu.mean_quadrature(2.0),
+        );
         // Gauss–Hermite converges slowly across the ReLU kink (1.5e-3 at 160 nodes): why F31 is used
         assert!((a - b).abs() < 2e-3, "{a} {b}");
         assert!(Activation::Tanh.kernel(1.0, 0.5, 1.0).unwrap() > 0.0);

@@ -59,11 +59,21 @@ pub struct NestedSaddle {
 
 impl BayesNonlinear {
     /// Validated constructor (`N >= 1`, `1 <= L <= 20`, `sigma^2 > 0` per layer, `T >= 0`).
-    pub fn new(activation: Activation, width: usize, depth: usize, sigma2: Vec<f64>, temperature: f64) -> Result<Self> {
+    pub fn new(
+        activation: Activation,
+        width: usize,
+        depth: usize,
+        sigma2: Vec<f64>,
+        temperature: f64,
+    ) -> Result<Self> {
         check::count("width", width, 1, 1_000_000_000)?;
         check::count("depth", depth, 1, 20)?;
         if sigma2.len() != depth {
-            return Err(Error::param("sigma2", format!("{} values", sigma2.len()), &format!("{depth} values (one per hidden layer)")));
+            return Err(Error::param(
+                "sigma2",
+                format!("{} values", sigma2.len()),
+                &format!("{depth} values (one per hidden layer)"),
+            ));
         }
         for &s in &sigma2 {
             check::positive("sigma2", s)?;
@@ -88,7 +98,11 @@ impl BayesNonlinear {
     pub fn composed_kernel(&self, input: &Gram) -> Result<Gram> {
         let mut g = input.clone();
         for l in 0..self.depth {
-            let scale = if l + 1 < self.depth { self.sigma2[l] } else { 1.0 };
+            let scale = if l + 1 < self.depth {
+                self.sigma2[l]
+            } else {
+                1.0
+            };
             g = self.activation.map_gram(&g, scale)?;
         }
         Ok(g)
@@ -97,24 +111,33 @@ impl BayesNonlinear {
     /// NNGP predictor (kernel `sigma_L^2 K^(L)`).
     pub fn nngp(&self, input: &Gram) -> Result<Prediction> {
         let eg = EigenGram::new(&self.composed_kernel(input)?)?;
-        BayesDln::new(vec![self.width], vec![self.sigma2[self.depth - 1]], self.temperature)?.nngp(&eg)
+        BayesDln::new(
+            vec![self.width],
+            vec![self.sigma2[self.depth - 1]],
+            self.temperature,
+        )?
+        .nngp(&eg)
     }
 
     /// One hidden layer (F32) or the vanilla deep variant: scalar saddle on the composed kernel.
     pub fn saddle(&self, input: &Gram) -> Result<DlnSaddle> {
         let eg = EigenGram::new(&self.composed_kernel(input)?)?;
-        BayesDln::new(vec![self.width; self.depth], {
-            let mut s = vec![1.0; self.depth];
-            s[self.depth - 1] = self.sigma2[self.depth - 1];
-            s
-        }, self.temperature)?
+        BayesDln::new(
+            vec![self.width; self.depth],
+            {
+                let mut s = vec![1.0; self.depth];
+                s[self.depth - 1] = self.sigma2[self.depth - 1];
+                s
+            },
+            self.temperature,
+        )?
         .saddle(&eg)
     }
 
     fn nested_kernel(&self, input: &Gram, q: &[f64]) -> Result<Gram> {
         let mut g = input.clone();
-        for l in 0..self.depth {
-            g = self.activation.map_gram(&g, q[l] * self.sigma2[l])?;
+        for (ql, s2) in q.iter().zip(&self.sigma2) {
+            g = self.activation.map_gram(&g, ql * s2)?;
         }
         Ok(g)
     }
@@ -138,10 +161,16 @@ impl BayesNonlinear {
         use argmin::solver::neldermead::NelderMead;
         use nalgebra::DVector;
         if self.temperature <= 0.0 {
-            return Err(Error::param("temperature", self.temperature, "> 0 for the nested deep action"));
+            return Err(Error::param(
+                "temperature",
+                self.temperature,
+                "> 0 for the nested deep action",
+            ));
         }
         if input.d() != 1 {
-            return Err(Error::Domain("the nested deep action is single-output".into()));
+            return Err(Error::Domain(
+                "the nested deep action is single-output".into(),
+            ));
         }
         struct Cost<'a>(&'a BayesNonlinear, &'a Gram);
         impl CostFunction for Cost<'_> {
@@ -185,7 +214,7 @@ impl BayesNonlinear {
             let d = (self.nested_action(input, &up)? - self.nested_action(input, &dn)?) / (2.0 * h);
             residual = residual.max(d.abs());
         }
-        if !(residual < 1e-6) {
+        if residual.is_nan() || residual >= 1e-6 {
             return Err(Error::NotConverged {
                 what: "nested deep saddle (Nelder–Mead on ln Q)".into(),
                 iterations: iters as usize,
@@ -217,22 +246,34 @@ mod tests {
         for (i, v) in [0.171844555, 0.1281884337, 0.2619797609].iter().enumerate() {
             assert!((k.c0[(0, i)] - v).abs() < 1e-9);
         }
-        let sp = BayesNonlinear::one_hidden(Activation::Erf, 10, 0.1).unwrap().saddle(&g).unwrap();
+        let sp = BayesNonlinear::one_hidden(Activation::Erf, 10, 0.1)
+            .unwrap()
+            .saddle(&g)
+            .unwrap();
         assert!((sp.root.q - 1.0853255695).abs() < 1e-9);
         assert!((sp.prediction.mean[0] - 0.5448817367).abs() < 1e-9);
         assert!((sp.prediction.var[0] - 0.3347556922).abs() < 1e-9);
         assert!((sp.prediction.eps_g - 0.3367700625).abs() < 1e-9);
-        let sp = BayesNonlinear::one_hidden(Activation::Erf, 3, 0.1).unwrap().saddle(&g).unwrap();
+        let sp = BayesNonlinear::one_hidden(Activation::Erf, 3, 0.1)
+            .unwrap()
+            .saddle(&g)
+            .unwrap();
         assert!((sp.root.q - 1.2090778746).abs() < 1e-9);
         assert!((sp.prediction.mean[0] - 0.5556743273).abs() < 1e-9);
         assert!((sp.prediction.var[0] - 0.3702078329).abs() < 1e-9);
         assert!((sp.prediction.eps_g - 0.3733074636).abs() < 1e-9);
-        let sp = BayesNonlinear::one_hidden(Activation::Relu, 10, 0.1).unwrap().saddle(&g).unwrap();
+        let sp = BayesNonlinear::one_hidden(Activation::Relu, 10, 0.1)
+            .unwrap()
+            .saddle(&g)
+            .unwrap();
         assert!((sp.root.q - 1.0997759498).abs() < 1e-9);
         assert!((sp.prediction.mean[0] - 0.5557337691).abs() < 1e-9);
         assert!((sp.prediction.var[0] - 0.2837365982).abs() < 1e-9);
         assert!((sp.prediction.eps_g - 0.2868428512).abs() < 1e-9);
-        let sp = BayesNonlinear::one_hidden(Activation::Relu, 3, 0.1).unwrap().saddle(&g).unwrap();
+        let sp = BayesNonlinear::one_hidden(Activation::Relu, 3, 0.1)
+            .unwrap()
+            .saddle(&g)
+            .unwrap();
         assert!((sp.root.q - 1.2506413743).abs() < 1e-9);
         assert!((sp.prediction.eps_g - 0.3235102628).abs() < 1e-9);
     }
@@ -244,18 +285,26 @@ mod tests {
         let m = |n| BayesNonlinear::one_hidden(Activation::Erf, n, 0.1).unwrap();
         let ng = m(50).nngp(&g).unwrap();
         assert!((ng.eps_g - 0.311787).abs() < 1e-6 && (ng.bias2 - 0.089514).abs() < 1e-6);
-        for (n, q, e, b, v) in [(25, 1.289610, 0.353670, 0.081929, 0.271741), (50, 1.202986, 0.340967, 0.083832, 0.257135), (200, 1.075256, 0.322485, 0.087170, 0.235315)] {
+        for (n, q, e, b, v) in [
+            (25, 1.289610, 0.353670, 0.081929, 0.271741),
+            (50, 1.202986, 0.340967, 0.083832, 0.257135),
+            (200, 1.075256, 0.322485, 0.087170, 0.235315),
+        ] {
             let sp = m(n).saddle(&g).unwrap();
             assert!((sp.root.q - q).abs() < 1e-6, "{n}: {}", sp.root.q);
             assert!((sp.prediction.eps_g - e).abs() < 1e-6);
-            assert!((sp.prediction.bias2 - b).abs() < 1e-6 && (sp.prediction.variance - v).abs() < 1e-6);
+            assert!(
+                (sp.prediction.bias2 - b).abs() < 1e-6 && (sp.prediction.variance - v).abs() < 1e-6
+            );
             if n == 50 {
                 assert!((sp.root.action - 1.33148306).abs() < 1e-8);
             }
         }
         let r = BayesNonlinear::one_hidden(Activation::Relu, 50, 0.1).unwrap();
         let sp = r.saddle(&g).unwrap();
-        assert!((sp.root.q - 1.335765).abs() < 1e-6 && (sp.prediction.eps_g - 0.426975).abs() < 1e-6);
+        assert!(
+            (sp.root.q - 1.335765).abs() < 1e-6 && (sp.prediction.eps_g - 0.426975).abs() < 1e-6
+        );
         assert!((r.nngp(&g).unwrap().eps_g - 0.369966).abs() < 1e-6);
     }
 
@@ -265,15 +314,27 @@ mod tests {
         let g = make_ds(50, 20, 50, 7).unwrap().gram(1.0).unwrap();
         let m = |l| BayesNonlinear::new(Activation::Erf, 50, l, vec![1.0; l], 0.1).unwrap();
         let v2 = m(2).saddle(&g).unwrap();
-        assert!((v2.root.q_layers[0] - 1.271551).abs() < 1e-6 && (v2.root.action - 2.45008408).abs() < 1e-8);
+        assert!(
+            (v2.root.q_layers[0] - 1.271551).abs() < 1e-6
+                && (v2.root.action - 2.45008408).abs() < 1e-8
+        );
         assert!((v2.prediction.eps_g - 0.361853).abs() < 1e-6);
         let v3 = m(3).saddle(&g).unwrap();
-        assert!((v3.root.q_layers[0] - 1.267779).abs() < 1e-6 && (v3.root.action - 3.50933992).abs() < 1e-8);
+        assert!(
+            (v3.root.q_layers[0] - 1.267779).abs() < 1e-6
+                && (v3.root.action - 3.50933992).abs() < 1e-8
+        );
         assert!((v3.prediction.eps_g - 0.382699).abs() < 1e-6);
         assert!((m(2).nngp(&g).unwrap().eps_g - 0.293126).abs() < 1e-6);
         let n2 = m(2).nested_saddle(&g).unwrap();
-        assert!((n2.q_layers[0] - 1.14156).abs() < 1e-5 && (n2.q_layers[1] - 1.362011).abs() < 1e-6, "{:?}", n2.q_layers);
-        assert!((n2.action - 2.48763385).abs() < 1e-8 && (n2.prediction.eps_g - 0.348497).abs() < 1e-6);
+        assert!(
+            (n2.q_layers[0] - 1.14156).abs() < 1e-5 && (n2.q_layers[1] - 1.362011).abs() < 1e-6,
+            "{:?}",
+            n2.q_layers
+        );
+        assert!(
+            (n2.action - 2.48763385).abs() < 1e-8 && (n2.prediction.eps_g - 0.348497).abs() < 1e-6
+        );
     }
 
     #[test]

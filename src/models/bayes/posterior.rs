@@ -65,13 +65,22 @@ pub fn combine(chains: &[Trace], y0: &[Vec<f64>]) -> McSummary {
     for t in 0..pt {
         for k in 0..d {
             let idx = t * d + k;
-            let ms: Vec<Vec<f64>> = chains.iter().map(|c| c.means.iter().map(|m| m[idx]).collect()).collect();
+            let ms: Vec<Vec<f64>> = chains
+                .iter()
+                .map(|c| c.means.iter().map(|m| m[idx]).collect())
+                .collect();
             let (em, ess) = pooled(&ms);
             ess_min = ess_min.min(ess);
             // per-sweep V + (m - mbar)^2 has expectation E V + Var m (up to O(1/n))
             let vs: Vec<Vec<f64>> = chains
                 .iter()
-                .map(|c| c.means.iter().zip(&c.vars).map(|(m, v)| v[t] + (m[idx] - em.value).powi(2)).collect())
+                .map(|c| {
+                    c.means
+                        .iter()
+                        .zip(&c.vars)
+                        .map(|(m, v)| v[t] + (m[idx] - em.value).powi(2))
+                        .collect()
+                })
                 .collect();
             let (ev, ess) = pooled(&vs);
             ess_min = ess_min.min(ess);

@@ -72,7 +72,9 @@ impl ScalarProblem<'_> {
     pub fn solve(&self) -> Result<ScalarRoot> {
         const SCAN: usize = 2400;
         let (lo, hi) = (self.ln_lambda - 30.0, self.ln_lambda + 30.0);
-        let us: Vec<f64> = (0..=SCAN).map(|k| lo + (hi - lo) * k as f64 / SCAN as f64).collect();
+        let us: Vec<f64> = (0..=SCAN)
+            .map(|k| lo + (hi - lo) * k as f64 / SCAN as f64)
+            .collect();
         let fs: Vec<Option<f64>> = us.iter().map(|&u| self.f(u)).collect();
         let mut roots: Vec<f64> = vec![];
         for k in 0..SCAN {
@@ -80,13 +82,20 @@ impl ScalarProblem<'_> {
                 if a == 0.0 {
                     roots.push(us[k]);
                 } else if a * b < 0.0 {
-                    let mut conv = roots::SimpleConvergency { eps: 1e-15, max_iter: 200 };
+                    let mut conv = roots::SimpleConvergency {
+                        eps: 1e-15,
+                        max_iter: 200,
+                    };
                     let f = |u: f64| self.f(u).unwrap_or(f64::INFINITY);
                     match roots::find_root_brent(us[k], us[k + 1], f, &mut conv) {
                         Ok(u) => roots.push(u),
                         Err(e) => {
                             return Err(Error::NotConverged {
-                                what: format!("saddle point (Brent on ln q in [{}, {}]): {e}", us[k], us[k + 1]),
+                                what: format!(
+                                    "saddle point (Brent on ln q in [{}, {}]): {e}",
+                                    us[k],
+                                    us[k + 1]
+                                ),
                                 iterations: 200,
                                 residual: a.abs().min(b.abs()),
                                 tolerance: 1e-15,
@@ -120,7 +129,7 @@ impl ScalarProblem<'_> {
             }
         }
         let best = best.expect("at least one root");
-        if !(best.residual < 1e-9) {
+        if best.residual.is_nan() || best.residual >= 1e-9 {
             return Err(Error::NotConverged {
                 what: "saddle point (reduced equation in ln q)".into(),
                 iterations: 200,

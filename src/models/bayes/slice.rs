@@ -58,7 +58,10 @@ impl OneHiddenSlice {
     ) -> Result<Self> {
         data.validate()?;
         if data.d() != 1 {
-            return Err(Error::InvalidData(format!("the 1HL sampler is single-output; data have D = {}", data.d())));
+            return Err(Error::InvalidData(format!(
+                "the 1HL sampler is single-output; data have D = {}",
+                data.d()
+            )));
         }
         check::count("width", width, 1, 100_000)?;
         check::positive("sigma0^2", sigma0_sq)?;
@@ -148,10 +151,15 @@ impl OneHiddenSlice {
             let means: Vec<f64> = (&k0 * &alpha).iter().copied().collect();
             let sol = ch.solve(&k0.transpose());
             let vars = (0..k0.nrows())
-                .map(|k| (ft.row(k).norm_squared() * sc - k0.row(k).dot(&sol.column(k).transpose())).max(0.0))
+                .map(|k| {
+                    (ft.row(k).norm_squared() * sc - k0.row(k).dot(&sol.column(k).transpose()))
+                        .max(0.0)
+                })
                 .collect();
             let ainv = ch.inverse();
-            let q = s1 * (n1 as f64 - p + t * ainv.trace() + y.dot(&alpha) - t * alpha.norm_squared()) / n1 as f64;
+            let q = s1
+                * (n1 as f64 - p + t * ainv.trace() + y.dot(&alpha) - t * alpha.norm_squared())
+                / n1 as f64;
             trace.means.push(means);
             trace.vars.push(vars);
             trace.q.push(q);
@@ -178,9 +186,9 @@ impl Sampler for OneHiddenSlice {
 #[cfg(test)]
 mod tests {
     use super::super::data::tiny;
-    use super::super::gibbs::run_chains;
     use super::super::dln::BayesDln;
     use super::super::exact::exact_posterior;
+    use super::super::gibbs::run_chains;
     use super::super::gp::EigenGram;
     use super::super::posterior::combine;
     use super::*;
@@ -194,8 +202,21 @@ mod tests {
         let ex = exact_posterior(&BayesDln::equal(10, 1, 0.1).unwrap(), &eg).unwrap();
         let s = OneHiddenSlice::new(Activation::Id, 10, 1.0, 1.0, 0.1, ds, 6000, 300).unwrap();
         let m = combine(&run_chains(&s, 4, 21).unwrap(), &eg.y0);
-        assert!((m.mean[0].value - ex.prediction.mean[0]).abs() < 4.0 * m.mean[0].se, "{:?}", m.mean[0]);
-        assert!((m.var[0].value - ex.prediction.var[0]).abs() < 4.0 * m.var[0].se, "{:?}", m.var[0]);
-        assert!((m.q.value - ex.mean_q).abs() < 4.0 * m.q.se, "{:?} vs {}", m.q, ex.mean_q);
+        assert!(
+            (m.mean[0].value - ex.prediction.mean[0]).abs() < 4.0 * m.mean[0].se,
+            "{:?}",
+            m.mean[0]
+        );
+        assert!(
+            (m.var[0].value - ex.prediction.var[0]).abs() < 4.0 * m.var[0].se,
+            "{:?}",
+            m.var[0]
+        );
+        assert!(
+            (m.q.value - ex.mean_q).abs() < 4.0 * m.q.se,
+            "{:?} vs {}",
+            m.q,
+            ex.mean_q
+        );
     }
 }
