@@ -5,6 +5,7 @@
 //! returning [`Outcome`]; this file only dispatches.
 
 pub mod common;
+pub mod saddle;
 pub mod spectrum;
 pub mod table;
 pub mod validate;
@@ -37,6 +38,8 @@ pub enum Command {
     Table(table::TableArgs),
     /// Join the shards of a table computed with `table --shard i/k`.
     Merge(table::MergeArgs),
+    /// Saddle point of a Bayesian network (order parameters, predictor, generalization error).
+    Saddle(saddle::SaddleArgs),
     /// Print version and build information.
     Info,
 }
@@ -83,7 +86,7 @@ where
 
 /// Whether a command produces a JSON document that `table` can tabulate (besides `spectrum`).
 pub fn is_tabulable(cmd: &Command) -> bool {
-    matches!(cmd, Command::Spectrum(_))
+    matches!(cmd, Command::Spectrum(_) | Command::Saddle(_))
 }
 
 /// Dispatch a parsed command.
@@ -97,5 +100,6 @@ pub fn dispatch(cli: &Cli) -> crate::Result<Outcome> {
             common::emit(None, &format!("nnlimits {}\n", env!("CARGO_PKG_VERSION")))?;
             Ok(Outcome::Done)
         }
+        Command::Saddle(a) => saddle::run_saddle(a),
     }
 }

@@ -10,20 +10,20 @@ use crate::validate::Report;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
-/// Options every validator shares.
+/// Options every validator shares (flattened into each model's validation arguments).
 #[derive(Debug, Clone, Args)]
 pub struct RunArgs {
     /// Independent Monte Carlo draws.
-    #[arg(long, default_value_t = 10, global = true)]
+    #[arg(long, default_value_t = 10)]
     pub samples: usize,
     /// Seed (draw i uses stream i of this seed; results do not depend on the thread count).
-    #[arg(long, default_value_t = 1, global = true)]
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Write the plot (SVG) here.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub plot: Option<PathBuf>,
     /// Write the report (JSON) here.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub report: Option<PathBuf>,
 }
 
@@ -65,9 +65,6 @@ pub struct ValidateArgs {
     /// The model.
     #[command(subcommand)]
     pub model: ValidateModel,
-    /// Shared options.
-    #[command(flatten)]
-    pub run: RunArgs,
 }
 
 /// Models with a validator.
@@ -75,6 +72,11 @@ pub struct ValidateArgs {
 pub enum ValidateModel {
     /// Marchenko–Pastur against sampled Wishart matrices.
     Mp(MpValidateArgs),
+    /// Bayesian deep linear network: exact Gibbs sampling vs exact posterior and saddle point.
+    DlnBayes(super::saddle::ValidateBayesArgs),
+    /// Bayesian one-hidden-layer network: elliptical slice sampling vs saddle point.
+    #[command(name = "1hl-bayes")]
+    OneHlBayes(super::saddle::ValidateBayesArgs),
 }
 
 /// Marchenko–Pastur validation.
@@ -90,13 +92,18 @@ pub struct MpValidateArgs {
     /// validator fail).
     #[arg(long)]
     pub theory_ratio: Option<f64>,
+    /// Run options.
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 /// Run `validate`.
 pub fn run(args: &ValidateArgs, quiet: bool) -> Result<Outcome> {
-    args.run.check()?;
     match &args.model {
+        ValidateModel::DlnBayes(a) => super::saddle::run_validate_dln_bayes(a),
+        ValidateModel::OneHlBayes(a) => super::saddle::run_validate_1hl_bayes(a),
         ValidateModel::Mp(a) => {
+            a.run.check()?;
             let sampled = MarchenkoPastur::new(a.law.ratio, a.law.scale)?;
             let theory = match a.theory_ratio {
                 Some(r) => MarchenkoPastur::new(r, a.law.scale)?,
@@ -116,7 +123,7 @@ pub fn run(args: &ValidateArgs, quiet: bool) -> Result<Outcome> {
             spectral(
                 &theory,
                 &sampler,
-                &args.run,
+                &a.run,
                 SpectralValidation::default(),
                 quiet,
             )

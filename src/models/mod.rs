@@ -2,5 +2,7 @@
 //! system it describes.
 //!
 //! * [`mp`] — Marchenko–Pastur (base case).
+//! * [`bayes`] — Bayesian deep linear and one-hidden-layer networks: exact posteriors, saddle points.
 
+pub mod bayes;
 pub mod mp;

@@ -1,11 +1,11 @@
-//! Dense symmetric eigenvalues for the Monte Carlo validator.
+//! Dense symmetric linear algebra shared by the models and the Monte Carlo validator.
 //!
 //! faer for large matrices (its blocked tridiagonalisation is several times faster than nalgebra's
-//! from n ≈ 200), nalgebra below. The global faer parallelism is left to the caller: the validator runs
-//! draws in parallel with rayon and each decomposition sequentially, which keeps results independent of
-//! the thread count.
+//! from n ≈ 200), nalgebra for small ones. Callers that need results independent of the thread count
+//! (the validator) set faer's global parallelism to sequential and parallelise over draws instead.
 
 use crate::error::{Error, Result};
+use nalgebra::{DMatrix, DVector};
 
 /// Below this size nalgebra is used.
 pub const FAER_THRESHOLD: usize = 200;
@@ -49,9 +49,74 @@ pub fn eigvalsh(a: &[f64], n: usize) -> Result<Vec<f64>> {
     Ok(ev)
 }
 
+/// Eigendecomposition `C = U diag(l) U^T` of a symmetric matrix (only the lower triangle is read).
+/// Eigenvalues are returned in nondecreasing order, with the eigenvectors as the columns of `U`.
+pub fn sym_eigen(c: &DMatrix<f64>) -> Result<(Vec<f64>, DMatrix<f64>)> {
+    let n = c.nrows();
+    if n != c.ncols() {
+        return Err(Error::InvalidData(format!(
+            "matrix is {} x {}, expected square",
+            c.nrows(),
+            c.ncols()
+        )));
+    }
+    if c.iter().any(|v| !v.is_finite()) {
+        return Err(Error::InvalidData("matrix has non-finite entries".into()));
+    }
+    if n == 0 {
+        return Ok((vec![], DMatrix::zeros(0, 0)));
+    }
+    let m = faer::Mat::<f64>::from_fn(n, n, |i, j| c[(i.max(j), i.min(j))]);
+    let evd = m
+        .self_adjoint_eigen(faer::Side::Lower)
+        .map_err(|e| Error::NotConverged {
+            what: format!("symmetric eigendecomposition ({n} x {n}): {e:?}"),
+            iterations: 0,
+            residual: f64::NAN,
+            tolerance: 0.0,
+        })?;
+    let s = evd.S().column_vector();
+    let l: Vec<f64> = (0..n).map(|i| s[i]).collect();
+    let u = evd.U();
+    let uu = DMatrix::from_fn(n, n, |i, j| u[(i, j)]);
+    Ok((l, uu))
+}
+
+/// `U^T v` for an eigenvector matrix `U` (projection on the eigenbasis).
+pub fn project(u: &DMatrix<f64>, v: &[f64]) -> Vec<f64> {
+    let v = DVector::from_column_slice(v);
+    (u.transpose() * v).as_slice().to_vec()
+}
+
+/// Cholesky factor of a symmetric positive-definite matrix, or a typed error naming `what`.
+pub fn cholesky(a: DMatrix<f64>, what: &str) -> Result<nalgebra::Cholesky<f64, nalgebra::Dyn>> {
+    nalgebra::Cholesky::new(a)
+        .ok_or_else(|| Error::InvalidData(format!("{what} is not positive definite")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn eigen_reconstructs_matrix() {
+        let c = DMatrix::from_row_slice(3, 3, &[1.0, 0.5, 0.2, 0.5, 1.0, 0.3, 0.2, 0.3, 1.0]);
+        let (l, u) = sym_eigen(&c).unwrap();
+        assert!(l.windows(2).all(|w| w[0] <= w[1]));
+        let r = &u * DMatrix::from_diagonal(&DVector::from_vec(l.clone())) * u.transpose();
+        assert!((r - &c).abs().max() < 1e-14);
+        // trace and determinant of the TINY Gram of dln.md §0.3
+        assert!((l.iter().sum::<f64>() - 3.0).abs() < 1e-14);
+        assert!((l.iter().product::<f64>() - c.determinant()).abs() < 1e-14);
+    }
+
+    #[test]
+    fn eigen_rejects_bad_input() {
+        assert!(sym_eigen(&DMatrix::zeros(2, 3)).is_err());
+        let mut c = DMatrix::<f64>::identity(2, 2);
+        c[(1, 0)] = f64::NAN;
+        assert!(sym_eigen(&c).is_err());
+    }
 
     #[test]
     fn small_and_large_agree_with_trace() {

@@ -4,7 +4,7 @@
 //! * [`poly`] — polynomial roots and physical-branch selection.
 //! * [`edges`] — support edges from the real inverse `x(m)`, support components, Brent brackets.
 //! * [`quad`] — quadrature on intervals, Gauss–Hermite / Gauss–Legendre rules, Gaussian expectations.
-//! * [`linalg`] — dense symmetric eigenvalues (faer / nalgebra).
+//! * [`linalg`] — dense symmetric eigenvalues and eigendecompositions (faer / nalgebra), Cholesky.
 
 pub mod edges;
 pub mod linalg;

@@ -2,8 +2,10 @@
 //!
 //! * [`report`] — checks, verdicts and reports (JSON-serialisable), shared by every model.
 //! * [`stats`] — KS distance, histograms, means with standard errors.
+//! * [`mcmc`] — effective sample size and batch means for Markov chains.
 //! * [`spectral`] — the validator for spectral models ([`crate::model::SpectralModel`]).
 
+pub mod mcmc;
 pub mod report;
 pub mod spectral;
 pub mod stats;

@@ -1,0 +1,365 @@
+//! Bayesian deep linear network, single output: proportional-limit saddle point (dln.md F22–F25) and
+//! the Li–Sompolinsky zero-temperature closed form (F26).
+//!
+//! Network `f(x) = W^(L) ... W^(1) W^(0) x / sqrt(N0 N1 ... N_L)`, `W^(l)_ij ~ N(0, sigma_l^2)`, posterior
+//! `exp(-|y - f(X)|^2/(2T)) x prior`. The first-layer variance `sigma_0^2` sits in the Gram matrix
+//! ([`super::data::Dataset::gram`]); `Lambda = prod_{l=1}^{L} sigma_l^2`.
+
+use super::gp::{EigenGram, Prediction};
+use super::saddle::{ScalarProblem, ScalarRoot};
+use crate::error::{check, Error, Result};
+use serde::Serialize;
+
+/// Parameters of a Bayesian deep linear network (hidden widths, variances, temperature).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BayesDln {
+    /// Hidden widths `N_1..N_L` (`L >= 1`).
+    pub widths: Vec<usize>,
+    /// Weight variances `sigma_1^2..sigma_L^2` of `W^(1)..W^(L)` (`W^(L)` is the readout).
+    pub sigma2: Vec<f64>,
+    /// Temperature `T >= 0` (Gaussian-likelihood noise variance).
+    pub temperature: f64,
+}
+
+/// Saddle point and predictor.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DlnSaddle {
+    /// Order parameters and action.
+    pub root: ScalarRoot,
+    /// GP predictor with renormalised kernel `q* C` (F25; F26 at `T = 0`).
+    pub prediction: Prediction,
+    /// Training error `mean (y - m(x^mu))^2` of the saddle predictor on the training points.
+    pub train_error: f64,
+}
+
+impl BayesDln {
+    /// Validated constructor: `1 <= N_l <= 1e9`, `sigma_l^2 > 0`, one variance per width, `T >= 0` finite.
+    pub fn new(widths: Vec<usize>, sigma2: Vec<f64>, temperature: f64) -> Result<Self> {
+        if widths.is_empty() {
+            return Err(Error::param(
+                "depth",
+                0,
+                "an integer >= 1 (number of hidden layers)",
+            ));
+        }
+        for &n in &widths {
+            check::count("width", n, 1, 1_000_000_000)?;
+        }
+        if sigma2.len() != widths.len() {
+            return Err(Error::param(
+                "sigma2",
+                format!("{} values", sigma2.len()),
+                &format!("one variance per hidden layer ({} values)", widths.len()),
+            ));
+        }
+        for &s in &sigma2 {
+            check::positive("sigma2", s)?;
+        }
+        check::non_negative("temperature", temperature)?;
+        Ok(BayesDln {
+            widths,
+            sigma2,
+            temperature,
+        })
+    }
+
+    /// `L` hidden layers of width `n`, unit variances.
+    pub fn equal(n: usize, depth: usize, temperature: f64) -> Result<Self> {
+        check::count("depth", depth, 1, 100_000)?;
+        Self::new(vec![n; depth], vec![1.0; depth], temperature)
+    }
+
+    /// `Lambda = prod_l sigma_l^2`.
+    pub fn lambda(&self) -> f64 {
+        self.sigma2.iter().product()
+    }
+
+    /// NNGP (infinite-width) predictor: GP with kernel `Lambda C` (the `alpha -> 0` limit of F25).
+    pub fn nngp(&self, eg: &EigenGram) -> Result<Prediction> {
+        eg.require_single_output("the scalar DLN theory")?;
+        if self.temperature == 0.0 {
+            return eg.predict_t0(self.lambda());
+        }
+        Ok(eg.predict(self.lambda(), self.temperature))
+    }
+
+    /// Saddle point of F22 (`T > 0`, via the reduced equation F23) or of F26 (`T = 0`, where
+    /// `g(q) = 1 - r/q`, `r = y^T C^{-1} y / P`); predictor F25 / F26 at `q*`.
+    pub fn saddle(&self, eg: &EigenGram) -> Result<DlnSaddle> {
+        eg.require_single_output("the scalar DLN theory")?;
+        let widths: Vec<f64> = self.widths.iter().map(|&n| n as f64).collect();
+        let t = self.temperature;
+        let p = eg.p() as f64;
+        let root = if t > 0.0 {
+            let g = |q: f64| eg.g(q, t);
+            let phi = |q: f64| eg.phi(q, t);
+            ScalarProblem {
+                widths: &widths,
+                p,
+                ln_lambda: self.lambda().ln(),
+                g: &g,
+                phi: &phi,
+            }
+            .solve()?
+        } else {
+            let r = eg.r()?;
+            let g = |q: f64| 1.0 - r / q;
+            // T -> 0 limit of Phi without the divergent constant: sum ln(q l_j) + P r / q
+            let sl: f64 = eg.l.iter().map(|l| l.ln()).sum();
+            let phi = |q: f64| p * q.ln() + sl + p * r / q;
+            ScalarProblem {
+                widths: &widths,
+                p,
+                ln_lambda: self.lambda().ln(),
+                g: &g,
+                phi: &phi,
+            }
+            .solve()?
+        };
+        let prediction = if t > 0.0 {
+            eg.predict(root.q, t)
+        } else {
+            eg.predict_t0(root.q)?
+        };
+        let train_error = train_error(eg, root.q, t);
+        Ok(DlnSaddle {
+            root,
+            prediction,
+            train_error,
+        })
+    }
+}
+
+/// Training error of the GP mean with kernel `qC` and noise `T`: residual `T (T + qC)^{-1} y`,
+/// `mean_mu ((T (T + q l_j)^{-1} y~_j)^2)` in the eigenbasis (0 at `T = 0` when `C` is invertible).
+pub fn train_error(eg: &EigenGram, q: f64, t: f64) -> f64 {
+    eg.l.iter()
+        .zip(&eg.ytil[0])
+        .map(|(&l, &y)| {
+            let a = t + q * l;
+            if a > 0.0 {
+                (t * y / a).powi(2)
+            } else {
+                0.0
+            }
+        })
+        .sum::<f64>()
+        / eg.p() as f64
+}
+
+/// Li–Sompolinsky closed form for equal widths, `Lambda = 1`, `L = 1` (F26):
+/// `Q = [(1 - alpha) + sqrt((1 - alpha)^2 + 4 alpha r)] / 2`.
+pub fn li_sompolinsky_one_layer(alpha: f64, r: f64) -> Result<f64> {
+    check::positive("alpha", alpha)?;
+    check::positive("r", r)?;
+    Ok(0.5 * ((1.0 - alpha) + ((1.0 - alpha).powi(2) + 4.0 * alpha * r).sqrt()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::data::{make_ds, tiny};
+    use super::*;
+
+    fn tiny_eg() -> EigenGram {
+        EigenGram::new(&tiny(1).unwrap().gram(1.0).unwrap()).unwrap()
+    }
+
+    /// dln.md §2.5 table, TINY, T = 0.1 (saddle columns, 10 digits).
+    #[test]
+    fn tiny_saddle_reference_numbers() {
+        let eg = tiny_eg();
+        #[rustfmt::skip]
+        let table = [
+            (10, 1, 0.9643553682, 0.9643553682, 1.2625720066, 0.6485382800, 0.5728881767, 0.5949517973),
+            (10, 2, 0.9692456342, 0.9394370993, 2.2620176776, 0.6465126485, 0.5588876171, 0.5803535733),
+            (10, 3, 0.9729645608, 0.9210666667, 3.2615978672, 0.6449595281, 0.5485632822, 0.5695765470),
+            (3, 1, 0.9144371875, 0.9144371875, 1.8715202335, 0.6443860045, 0.5448368622, 0.5656841805),
+            (3, 2, 0.9383979291, 0.8805906733, 2.8688186361, 0.6413440271, 0.5258065586, 0.5457846926),
+            (3, 3, 0.9518291797, 0.8623370459, 3.8673071796, 0.6396198600, 0.5155395558, 0.5350332611),
+        ];
+        for (n, l, ql, q, s, m, v, e) in table {
+            let sp = BayesDln::equal(n, l, 0.1).unwrap().saddle(&eg).unwrap();
+            let tol = 2e-10;
+            assert!(
+                sp.root.q_layers.iter().all(|x| (x - ql).abs() < tol),
+                "{n},{l}: {:?}",
+                sp.root
+            );
+            assert!((sp.root.q - q).abs() < tol, "{n} {l} q {}", sp.root.q);
+            assert!(
+                (sp.root.action - s).abs() < tol,
+                "{n} {l} S {}",
+                sp.root.action
+            );
+            assert!((sp.prediction.mean[0] - m).abs() < tol);
+            assert!((sp.prediction.var[0] - v).abs() < tol);
+            assert!((sp.prediction.eps_g - e).abs() < tol);
+            assert_eq!(sp.root.roots_found, 1);
+        }
+    }
+
+    /// F26 at T = 0 against the table of §2.5, and the finite-T solver at T = 1e-8 against it.
+    #[test]
+    fn tiny_li_sompolinsky() {
+        let eg = tiny_eg();
+        assert!((eg.r().unwrap() - 1.053921568627451).abs() < 1e-14);
+        #[rustfmt::skip]
+        let table = [
+            (10, 1, 1.0123265589, 0.5651164143), (10, 2, 1.0099668760, 0.5694184724), (10, 3, 1.0083691397, 0.5723687695),
+            (3, 1, 1.0266068228, 0.5730881617), (3, 2, 1.0176601397, 0.5781264234), (3, 3, 1.0132160790, 0.5806621401),
+        ];
+        for (n, l, ql, var) in table {
+            let sp = BayesDln::equal(n, l, 0.0).unwrap().saddle(&eg).unwrap();
+            assert!(
+                (sp.root.q_layers[0] - ql).abs() < 2e-10,
+                "{n} {l}: {}",
+                sp.root.q_layers[0]
+            );
+            assert!((sp.prediction.mean[0] - 0.7382352941).abs() < 1e-10);
+            assert!((sp.prediction.var[0] - var).abs() < 2e-10);
+            // the finite-T solver approaches F26 linearly in T (slope ~ 1.3 here)
+            let warm = BayesDln::equal(n, l, 1e-10).unwrap().saddle(&eg).unwrap();
+            assert!(
+                (warm.root.q_layers[0] - ql).abs() < 1e-9,
+                "warm {} vs {ql}",
+                warm.root.q_layers[0]
+            );
+            assert!((warm.prediction.var[0] - var).abs() < 1e-9);
+            if l == 1 {
+                let cf = li_sompolinsky_one_layer(3.0 / n as f64, eg.r().unwrap()).unwrap();
+                assert!((cf - sp.root.q_layers[0]).abs() < 1e-12);
+            }
+        }
+    }
+
+    /// F26 table on make_ds(40, 20, 80, 11): r, bias^2 and q for several depths.
+    #[test]
+    fn li_sompolinsky_dataset_table() {
+        let eg = EigenGram::new(&make_ds(40, 20, 80, 11).unwrap().gram(1.0).unwrap()).unwrap();
+        assert!((eg.r().unwrap() - 1.18052937).abs() < 1e-8);
+        let (p, l_pairs) = (
+            40.0,
+            [
+                (
+                    0.5,
+                    vec![
+                        (1, 1.05793854, 0.79504362),
+                        (2, 1.08743812, 0.81012041),
+                        (3, 1.10542056, 0.81931096),
+                        (5, 1.12630210, 0.82998320),
+                        (10, 1.14850379, 0.84133014),
+                        (100, 1.17669701, 0.85573927),
+                    ],
+                ),
+                (
+                    2.0,
+                    vec![
+                        (1, 1.11587708, 0.82465513),
+                        (2, 1.14148797, 0.83774446),
+                        (3, 1.15259266, 0.84341990),
+                        (5, 1.16273163, 0.84860178),
+                        (10, 1.17120160, 0.85293065),
+                        (100, 1.17955462, 0.85719975),
+                    ],
+                ),
+            ],
+        );
+        for (alpha, rows) in l_pairs {
+            let n = (p / alpha) as usize;
+            for (l, q, e) in rows {
+                let sp = BayesDln::equal(n, l, 0.0).unwrap().saddle(&eg).unwrap();
+                assert!(
+                    (sp.root.q - q).abs() < 1e-8,
+                    "alpha {alpha} L {l}: {}",
+                    sp.root.q
+                );
+                assert!((sp.prediction.eps_g - e).abs() < 1e-8);
+                assert!((sp.prediction.bias2 - 0.25434731).abs() < 1e-8);
+            }
+        }
+    }
+
+    /// Evidence maximiser and deep limit (dln.md §2.4): q_ev solves g = 0; L -> infinity approaches it.
+    #[test]
+    fn deep_limit_and_evidence_maximiser() {
+        let eg = EigenGram::new(&make_ds(40, 20, 80, 11).unwrap().gram(1.0).unwrap()).unwrap();
+        for (t, qev) in [(0.1, 0.98191688), (1.0, 0.17740034)] {
+            let mut conv = roots::SimpleConvergency {
+                eps: 1e-15,
+                max_iter: 200,
+            };
+            let u =
+                roots::find_root_brent(-5.0, 3.0, |u: f64| eg.g(u.exp(), t), &mut conv).unwrap();
+            assert!((u.exp() - qev).abs() < 1e-8, "{}", u.exp());
+        }
+        for (l, q) in [(100, 0.212848), (1000, 0.181636), (10000, 0.177834)] {
+            let sp = BayesDln::equal(20, l, 1.0).unwrap().saddle(&eg).unwrap();
+            assert!((sp.root.q - q).abs() < 1e-6, "L {l}: {}", sp.root.q);
+        }
+    }
+
+    /// Prior-scale convention (§2.5): lambda_0 = 2, lambda_1 = lambda_2 = 0.5.
+    #[test]
+    fn prior_scale_convention() {
+        let eg = EigenGram::new(&tiny(1).unwrap().gram(0.5).unwrap()).unwrap();
+        let m = BayesDln::new(vec![10, 10], vec![2.0, 2.0], 0.1).unwrap();
+        let sp = m.saddle(&eg).unwrap();
+        assert!((sp.root.q_layers[0] - 0.8836782703).abs() < 1e-9);
+        assert!((sp.root.q - 3.1235491415).abs() < 1e-9);
+        assert!((sp.prediction.mean[0] - 0.6795680284).abs() < 1e-9);
+        assert!((sp.prediction.var[0] - 0.9077586039).abs() < 1e-9);
+    }
+
+    /// alpha -> 0 recovers the NNGP; y = 0 shrinks the kernel (Q < 1).
+    #[test]
+    fn limits() {
+        let eg = tiny_eg();
+        let m = BayesDln::equal(1_000_000_000, 2, 0.1).unwrap();
+        let sp = m.saddle(&eg).unwrap();
+        let ng = m.nngp(&eg).unwrap();
+        assert!((sp.root.q - 1.0).abs() < 1e-8);
+        assert!((sp.prediction.eps_g - ng.eps_g).abs() < 1e-8);
+        let mut g = tiny(1).unwrap().gram(1.0).unwrap();
+        g.y.fill(0.0);
+        let eg0 = EigenGram::new(&g).unwrap();
+        let sp = BayesDln::equal(5, 1, 0.1).unwrap().saddle(&eg0).unwrap();
+        assert!(sp.root.q < 1.0);
+    }
+
+    #[test]
+    fn bad_parameters() {
+        assert!(matches!(
+            BayesDln::new(vec![], vec![], 0.1),
+            Err(Error::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            BayesDln::new(vec![0], vec![1.0], 0.1),
+            Err(Error::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            BayesDln::new(vec![3], vec![1.0, 1.0], 0.1),
+            Err(Error::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            BayesDln::new(vec![3], vec![-1.0], 0.1),
+            Err(Error::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            BayesDln::new(vec![3], vec![1.0], f64::NAN),
+            Err(Error::InvalidParameter { .. })
+        ));
+        // T = 0 with P > N0 (singular C) is refused with a clear error
+        let eg = EigenGram::new(&make_ds(20, 5, 10, 1).unwrap().gram(1.0).unwrap()).unwrap();
+        assert!(matches!(
+            BayesDln::equal(10, 1, 0.0).unwrap().saddle(&eg),
+            Err(Error::Domain(_))
+        ));
+        // non-PSD Gram
+        let mut g = tiny(1).unwrap().gram(1.0).unwrap();
+        g.c[(0, 1)] = 2.0;
+        g.c[(1, 0)] = 2.0;
+        assert!(
+            matches!(EigenGram::new(&g), Err(Error::InvalidData(m)) if m.contains("positive semi-definite"))
+        );
+    }
+}

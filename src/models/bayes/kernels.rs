@@ -1,0 +1,191 @@
+//! NNGP kernels of one hidden layer: `K(c11, c12, c22) = E[phi(h1) phi(h2)]`,
+//! `(h1, h2) ~ N(0, [[c11, c12], [c12, c22]])` (dln.md §3.1).
+//!
+//! * erf (F30): `K = (2/pi) arcsin(2 c12 / sqrt((1 + 2 c11)(1 + 2 c22)))`;
+//! * ReLU (F31, arc-cosine): `u = c12/sqrt(c11 c22)` clipped to `[-1, 1]`,
+//!   `K = sqrt(c11 c22)/(2 pi) [u (pi - arccos u) + sqrt(1 - u^2)]`; mean `E phi(h) = sqrt(c/(2 pi))`;
+//! * identity: `K = c12`;
+//! * any other activation (here `tanh`): tensor Gauss–Hermite double integral
+//!   ([`crate::numerics::quad::gaussian_expectation_2d`], [`GH_NODES_2D`] nodes per axis).
+
+use super::data::Gram;
+use crate::error::{Error, Result};
+use crate::numerics::quad::{gaussian_expectation, gaussian_expectation_2d};
+use nalgebra::DMatrix;
+use std::f64::consts::PI;
+
+/// Gauss–Hermite nodes per axis for generic activations (erf: error <= 2e-9 for overlaps up to 2).
+pub const GH_NODES_2D: usize = 64;
+
+/// Activation functions with known (or quadrature) kernels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    /// `phi(x) = x` (deep linear network).
+    Id,
+    /// `phi = erf` (closed-form kernel F30).
+    Erf,
+    /// `phi(x) = max(x, 0)` (arc-cosine kernel F31).
+    Relu,
+    /// `phi = tanh` (generic activation through Gauss–Hermite double integrals).
+    Tanh,
+}
+
+impl Activation {
+    /// `phi(x)`.
+    pub fn phi(self, x: f64) -> f64 {
+        match self {
+            Activation::Id => x,
+            Activation::Erf => statrs::function::erf::erf(x),
+            Activation::Relu => x.max(0.0),
+            Activation::Tanh => x.tanh(),
+        }
+    }
+
+    /// Whether `phi` is odd (mean of `phi(h)` is zero for centred `h`).
+    pub fn is_odd(self) -> bool {
+        !matches!(self, Activation::Relu)
+    }
+
+    /// `K(c11, c12, c22)`. Error if the covariance is not positive semi-definite.
+    pub fn kernel(self, c11: f64, c12: f64, c22: f64) -> Result<f64> {
+        if !(c11 >= 0.0
+            && c22 >= 0.0
+            && c12 * c12 <= c11 * c22 * (1.0 + 1e-10) + 1e-300
+            && c12.is_finite())
+        {
+            return Err(Error::InvalidData(format!(
+                "overlaps (c11, c12, c22) = ({c11}, {c12}, {c22}) are not a covariance"
+            )));
+        }
+        Ok(match self {
+            Activation::Id => c12,
+            Activation::Erf => {
+                (2.0 / PI) * (2.0 * c12 / ((1.0 + 2.0 * c11) * (1.0 + 2.0 * c22)).sqrt()).asin()
+            }
+            Activation::Relu => {
+                let s = (c11 * c22).sqrt();
+                if s == 0.0 {
+                    return Ok(0.0);
+                }
+                let u = (c12 / s).clamp(-1.0, 1.0);
+                s / (2.0 * PI) * (u * (PI - u.acos()) + (1.0 - u * u).sqrt())
+            }
+            Activation::Tanh => {
+                if c11 == 0.0 {
+                    return Ok(0.0);
+                }
+                gaussian_expectation_2d(|a, b| a.tanh() * b.tanh(), c11, c12, c22, GH_NODES_2D)?
+            }
+        })
+    }
+
+    /// `E phi(h)`, `h ~ N(0, c)` (zero for odd activations; `sqrt(c/(2 pi))` for ReLU).
+    pub fn mean(self, c: f64) -> f64 {
+        match self {
+            Activation::Relu => (c.max(0.0) / (2.0 * PI)).sqrt(),
+            Activation::Id | Activation::Erf | Activation::Tanh => 0.0,
+        }
+    }
+
+    /// Generic `E[phi(h)]` by Gauss–Hermite (used to check [`Activation::mean`]).
+    pub fn mean_quadrature(self, c: f64) -> f64 {
+        gaussian_expectation(|x| self.phi(x), c.max(0.0).sqrt())
+    }
+
+    /// Apply the kernel map to a Gram structure: `K_{mu nu} = K(C_mumu, C_munu, C_nunu)`,
+    /// `k0_{t mu} = K(c00_t, c0_{t mu}, C_mumu)`, `k00_t = K(c00_t, c00_t, c00_t)`, times `scale`.
+    pub fn map_gram(self, g: &Gram, scale: f64) -> Result<Gram> {
+        let p = g.p();
+        let mut k = DMatrix::zeros(p, p);
+        for i in 0..p {
+            for j in 0..=i {
+                let v = scale * self.kernel(g.c[(i, i)], g.c[(i, j)], g.c[(j, j)])?;
+                k[(i, j)] = v;
+                k[(j, i)] = v;
+            }
+        }
+        let pt = g.pt();
+        let k0 = DMatrix::from_fn(pt, p, |t, mu| {
+            scale
+                * self
+                    .kernel(g.c00[t], g.c0[(t, mu)], g.c[(mu, mu)])
+                    .unwrap_or(f64::NAN)
+        });
+        let k00 = g
+            .c00
+            .iter()
+            .map(|&c| self.kernel(c, c, c).map(|v| scale * v))
+            .collect::<Result<Vec<_>>>()?;
+        Gram::new(k, k0, k00, g.y.clone(), g.yt.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// dln.md §3.4 kernel values (16 digits) and the TINY kernel matrices (10 digits).
+    #[test]
+    fn kernel_reference_values() {
+        let e = Activation::Erf;
+        let r = Activation::Relu;
+        assert!((e.kernel(1.0, 0.5, 1.0).unwrap() - 0.21634689593878548).abs() < 1e-15);
+        assert!((e.kernel(0.5, -0.2, 2.0).unwrap() - -0.0807430383393609).abs() < 1e-15);
+        assert!((e.kernel(2.0, 1.9, 2.0).unwrap() - 0.5496021987631493).abs() < 1e-15);
+        assert!((r.kernel(1.0, 0.5, 1.0).unwrap() - 0.30449889052211465).abs() < 1e-15);
+        assert!((r.kernel(0.5, -0.2, 2.0).unwrap() - 0.1123487819316327).abs() < 1e-15);
+        assert!((r.kernel(2.0, 1.9, 2.0).unwrap() - 0.9533637372053628).abs() < 1e-15);
+        assert!((e.kernel(1.0, 1.0, 1.0).unwrap() - 0.4645590544).abs() < 1e-10);
+        assert!((e.kernel(1.0, 0.2, 1.0).unwrap() - 0.085136174).abs() < 1e-9);
+        assert!((r.kernel(1.0, 0.3, 1.0).unwrap() - 0.2413721419).abs() < 1e-10);
+        // the diagonal u = 1 (+ round-off) is clipped
+        assert!((r.kernel(1.0, 1.0 + 1e-16, 1.0).unwrap() - 0.5).abs() < 1e-15);
+        assert!(e.kernel(1.0, 2.0, 1.0).is_err());
+    }
+
+    /// Generic Gauss–Hermite path against the closed forms (erf, 64 nodes per axis: <= 2e-9) and ReLU mean.
+    #[test]
+    fn quadrature_matches_closed_forms() {
+        for (a, b, c) in [(1.0, 0.5, 1.0), (0.5, -0.2, 2.0), (2.0, 1.9, 2.0)] {
+            let gh = gaussian_expectation_2d(
+                |x, y| statrs::function::erf::erf(x) * statrs::function::erf::erf(y),
+                a,
+                b,
+                c,
+                GH_NODES_2D,
+            )
+            .unwrap();
+            let d = (gh - Activation::Erf.kernel(a, b, c).unwrap()).abs();
+            // measured: 4e-12, 1e-12, 1.3e-9 (the nearly degenerate c12/c = 0.95 case converges slowest)
+            assert!(d < 2e-9, "({a}, {b}, {c}): {d:e}");
+        }
+        let (a, b) = (
+            Activation::Relu.mean(2.0),
+            Activation::Relu.mean_quadrature(2.0),
+        );
+        // Gauss–Hermite converges slowly across the ReLU kink (1.5e-3 at 160 nodes): why F31 is used
+        assert!((a - b).abs() < 2e-3, "{a} {b}");
+        assert!(Activation::Tanh.kernel(1.0, 0.5, 1.0).unwrap() > 0.0);
+    }
+
+    /// Monte Carlo of (h1, h2): tanh through quadrature within 4 SE.
+    #[test]
+    fn tanh_kernel_monte_carlo() {
+        let (c11, c12, c22): (f64, f64, f64) = (1.0, 0.5, 2.0);
+        let n = 400_000;
+        let mut rng = crate::rng::stream(3, 0);
+        let z = crate::rng::normals(&mut rng, 2 * n);
+        let l21 = c12 / c11.sqrt();
+        let l22 = (c22 - l21 * l21).sqrt();
+        let v: Vec<f64> = (0..n)
+            .map(|i| {
+                let h1 = c11.sqrt() * z[2 * i];
+                (h1.tanh()) * (l21 * z[2 * i] + l22 * z[2 * i + 1]).tanh()
+            })
+            .collect();
+        let (m, se) = crate::validate::stats::mean_se(&v);
+        let k = Activation::Tanh.kernel(c11, c12, c22).unwrap();
+        assert!((m - k).abs() < 4.0 * se, "{m} +- {se} vs {k}");
+    }
+}

@@ -1,0 +1,25 @@
+//! Bayesian neural networks beyond infinite width (dln.md §2–3): exact finite-width posteriors of deep
+//! linear networks, proportional-limit saddle points (kernel renormalisation), the Li–Sompolinsky
+//! zero-temperature closed form, multi-output and nonlinear one-hidden-layer actions, and exact posterior
+//! samplers of the real networks that validate them.
+//!
+//! * [`data`] — `make_ds` generator (SplitMix64), TINY case, CSV input, Gram matrices.
+//! * [`gp`] — GP regression with a scaled kernel in the eigenbasis of the Gram matrix (F20, F25).
+//! * [`saddle`] — the scalar saddle point (F22–F23), shared by linear and nonlinear models.
+//! * [`dln`] — Bayesian deep linear network: saddle, NNGP, T = 0 closed form (F22–F26).
+//! * [`exact`] — exact finite-width posterior of a single-output DLN (F17–F20).
+
+pub mod data;
+pub mod dln;
+pub mod exact;
+pub mod gibbs;
+pub mod gp;
+pub mod kernels;
+pub mod onehl;
+pub mod posterior;
+pub mod saddle;
+pub mod slice;
+
+pub use data::{make_ds, Dataset, Gram};
+pub use dln::BayesDln;
+pub use gp::{EigenGram, Prediction};

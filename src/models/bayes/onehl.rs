@@ -1,0 +1,346 @@
+//! Nonlinear networks in the proportional limit (Pacelli et al. 2023; dln.md §3, F32–F33).
+//!
+//! One hidden layer, `f(x) = N1^{-1/2} sum_i v_i phi(w_i . x / sqrt(N0))`, `w ~ N(0, sigma_0^2)`,
+//! `v ~ N(0, sigma_1^2)`. The effective action F32 is F22 with the input Gram `C` replaced by the NNGP
+//! kernel `K` of the activation and `L = 1`, `Lambda = sigma_1^2`, so the same scalar saddle solver is
+//! used (`q* = sigma_1^2 Q*`, predictor = GP with kernel `q* K`).
+//!
+//! Deep variants (F33, both as in the deepbays reference code; which one the NMI paper uses could not be
+//! verified): *vanilla* — kernel composed `L` times without renormalisation and one common scale
+//! `prod_l Q_l` (equal widths give equal `Q_l`; solved by the scalar reduction); *nested* —
+//! `K_R^(l) = Q_l sigma_l^2 K(K_R^(l-1))`, `K_R^(0) = C`, action
+//! `S = sum_l (Q_l - ln Q_l) + (1/N)[ln det(T + K_R^(L)) + y^T (T + K_R^(L))^{-1} y]`, minimised over `ln Q_l`
+//! with Nelder–Mead (argmin), one Cholesky per evaluation.
+
+use super::data::Gram;
+use super::dln::{BayesDln, DlnSaddle};
+use super::gp::{EigenGram, Prediction};
+use super::kernels::Activation;
+use crate::error::{check, Error, Result};
+use serde::Serialize;
+
+/// A Bayesian network with `L` equal-width nonlinear hidden layers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BayesNonlinear {
+    /// Activation.
+    pub activation: Activation,
+    /// Hidden width `N` (all layers).
+    pub width: usize,
+    /// Number of hidden layers `L`.
+    pub depth: usize,
+    /// Variances `sigma_1^2..sigma_L^2` of the weights after each hidden layer (the last is the readout).
+    pub sigma2: Vec<f64>,
+    /// Temperature.
+    pub temperature: f64,
+}
+
+/// Which deep variant of F33.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeepVariant {
+    /// Renormalised kernel fed through the next layer's kernel map (one `Q_l` per layer).
+    Nested,
+    /// One common scale on the un-renormalised composed kernel.
+    Vanilla,
+}
+
+/// Nested saddle point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NestedSaddle {
+    /// `Q_l*`, first hidden layer first.
+    pub q_layers: Vec<f64>,
+    /// Action at the minimum.
+    pub action: f64,
+    /// Largest central-difference derivative `|dS/d ln Q_l|` at the solution.
+    pub residual: f64,
+    /// Predictor with the renormalised kernel.
+    pub prediction: Prediction,
+}
+
+impl BayesNonlinear {
+    /// Validated constructor (`N >= 1`, `1 <= L <= 20`, `sigma^2 > 0` per layer, `T >= 0`).
+    pub fn new(
+        activation: Activation,
+        width: usize,
+        depth: usize,
+        sigma2: Vec<f64>,
+        temperature: f64,
+    ) -> Result<Self> {
+        check::count("width", width, 1, 1_000_000_000)?;
+        check::count("depth", depth, 1, 20)?;
+        if sigma2.len() != depth {
+            return Err(Error::param(
+                "sigma2",
+                format!("{} values", sigma2.len()),
+                &format!("{depth} values (one per hidden layer)"),
+            ));
+        }
+        for &s in &sigma2 {
+            check::positive("sigma2", s)?;
+        }
+        check::non_negative("temperature", temperature)?;
+        Ok(BayesNonlinear {
+            activation,
+            width,
+            depth,
+            sigma2,
+            temperature,
+        })
+    }
+
+    /// One hidden layer with unit readout variance.
+    pub fn one_hidden(activation: Activation, width: usize, temperature: f64) -> Result<Self> {
+        Self::new(activation, width, 1, vec![1.0], temperature)
+    }
+
+    /// The un-renormalised NNGP kernel after `L` layers, `K^(l) = sigma_l^2 K(K^(l-1))`, `K^(0) = C`
+    /// (the last factor `sigma_L^2` is left out: it is the scale `Lambda` of the action).
+    pub fn composed_kernel(&self, input: &Gram) -> Result<Gram> {
+        let mut g = input.clone();
+        for l in 0..self.depth {
+            let scale = if l + 1 < self.depth {
+                self.sigma2[l]
+            } else {
+                1.0
+            };
+            g = self.activation.map_gram(&g, scale)?;
+        }
+        Ok(g)
+    }
+
+    /// NNGP predictor (kernel `sigma_L^2 K^(L)`).
+    pub fn nngp(&self, input: &Gram) -> Result<Prediction> {
+        let eg = EigenGram::new(&self.composed_kernel(input)?)?;
+        BayesDln::new(
+            vec![self.width],
+            vec![self.sigma2[self.depth - 1]],
+            self.temperature,
+        )?
+        .nngp(&eg)
+    }
+
+    /// One hidden layer (F32) or the vanilla deep variant: scalar saddle on the composed kernel.
+    pub fn saddle(&self, input: &Gram) -> Result<DlnSaddle> {
+        let eg = EigenGram::new(&self.composed_kernel(input)?)?;
+        BayesDln::new(
+            vec![self.width; self.depth],
+            {
+                let mut s = vec![1.0; self.depth];
+                s[self.depth - 1] = self.sigma2[self.depth - 1];
+                s
+            },
+            self.temperature,
+        )?
+        .saddle(&eg)
+    }
+
+    fn nested_kernel(&self, input: &Gram, q: &[f64]) -> Result<Gram> {
+        let mut g = input.clone();
+        for (ql, s2) in q.iter().zip(&self.sigma2) {
+            g = self.activation.map_gram(&g, ql * s2)?;
+        }
+        Ok(g)
+    }
+
+    fn nested_action(&self, input: &Gram, q: &[f64]) -> Result<f64> {
+        let g = self.nested_kernel(input, q)?;
+        let mut a = g.c.clone();
+        for i in 0..a.nrows() {
+            a[(i, i)] += self.temperature;
+        }
+        let ch = crate::numerics::linalg::cholesky(a, "T + K_R")?;
+        let logdet = 2.0 * ch.l().diagonal().iter().map(|x| x.ln()).sum::<f64>();
+        let y = g.y.column(0).into_owned();
+        let quad = y.dot(&ch.solve(&y));
+        Ok(q.iter().map(|x| x - x.ln()).sum::<f64>() + (logdet + quad) / self.width as f64)
+    }
+
+    /// Nested deep variant (F33): minimise the action over `ln Q_l` (Nelder–Mead from `Q_l = 1`).
+    pub fn nested_saddle(&self, input: &Gram) -> Result<NestedSaddle> {
+        use argmin::core::{CostFunction, Executor};
+        use argmin::solver::neldermead::NelderMead;
+        use nalgebra::DVector;
+        if self.temperature <= 0.0 {
+            return Err(Error::param(
+                "temperature",
+                self.temperature,
+                "> 0 for the nested deep action",
+            ));
+        }
+        if input.d() != 1 {
+            return Err(Error::Domain(
+                "the nested deep action is single-output".into(),
+            ));
+        }
+        struct Cost<'a>(&'a BayesNonlinear, &'a Gram);
+        impl CostFunction for Cost<'_> {
+            type Param = DVector<f64>;
+            type Output = f64;
+            fn cost(&self, u: &DVector<f64>) -> std::result::Result<f64, argmin::core::Error> {
+                let q: Vec<f64> = u.iter().map(|x| x.exp()).collect();
+                Ok(self.0.nested_action(self.1, &q).unwrap_or(f64::INFINITY))
+            }
+        }
+        let l = self.depth;
+        let mut simplex = vec![DVector::zeros(l)];
+        for k in 0..l {
+            let mut v = DVector::zeros(l);
+            v[k] = 0.2;
+            simplex.push(v);
+        }
+        let solver = NelderMead::new(simplex)
+            .with_sd_tolerance(1e-15)
+            .map_err(|e| Error::Domain(format!("Nelder–Mead setup: {e}")))?;
+        let iters = 4000;
+        let res = Executor::new(Cost(self, input), solver)
+            .configure(|s| s.max_iters(iters))
+            .run()
+            .map_err(|e| Error::Domain(format!("nested saddle: {e}")))?;
+        let u = res
+            .state
+            .best_param
+            .clone()
+            .ok_or_else(|| Error::Domain("nested saddle: no parameter found".into()))?;
+        let q: Vec<f64> = u.iter().map(|x| x.exp()).collect();
+        let action = self.nested_action(input, &q)?;
+        // stationarity check by central differences in ln Q_l
+        let h: f64 = 1e-5;
+        let mut residual = 0.0f64;
+        for k in 0..l {
+            let mut up = q.clone();
+            let mut dn = q.clone();
+            up[k] *= h.exp();
+            dn[k] *= (-h).exp();
+            let d = (self.nested_action(input, &up)? - self.nested_action(input, &dn)?) / (2.0 * h);
+            residual = residual.max(d.abs());
+        }
+        if residual.is_nan() || residual >= 1e-6 {
+            return Err(Error::NotConverged {
+                what: "nested deep saddle (Nelder–Mead on ln Q)".into(),
+                iterations: iters as usize,
+                residual,
+                tolerance: 1e-6,
+            });
+        }
+        let g = self.nested_kernel(input, &q)?;
+        let eg = EigenGram::new(&g)?;
+        Ok(NestedSaddle {
+            q_layers: q,
+            action,
+            residual,
+            prediction: eg.predict(1.0, self.temperature),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::data::{make_ds, tiny};
+    use super::*;
+
+    /// dln.md §3.4 TINY: erf and ReLU kernels, N1 = 10 and 3 (10 digits).
+    #[test]
+    fn tiny_one_hidden_layer_reference() {
+        let g = tiny(1).unwrap().gram(1.0).unwrap();
+        let k = Activation::Erf.map_gram(&g, 1.0).unwrap();
+        for (i, v) in [0.171844555, 0.1281884337, 0.2619797609].iter().enumerate() {
+            assert!((k.c0[(0, i)] - v).abs() < 1e-9);
+        }
+        let sp = BayesNonlinear::one_hidden(Activation::Erf, 10, 0.1)
+            .unwrap()
+            .saddle(&g)
+            .unwrap();
+        assert!((sp.root.q - 1.0853255695).abs() < 1e-9);
+        assert!((sp.prediction.mean[0] - 0.5448817367).abs() < 1e-9);
+        assert!((sp.prediction.var[0] - 0.3347556922).abs() < 1e-9);
+        assert!((sp.prediction.eps_g - 0.3367700625).abs() < 1e-9);
+        let sp = BayesNonlinear::one_hidden(Activation::Erf, 3, 0.1)
+            .unwrap()
+            .saddle(&g)
+            .unwrap();
+        assert!((sp.root.q - 1.2090778746).abs() < 1e-9);
+        assert!((sp.prediction.mean[0] - 0.5556743273).abs() < 1e-9);
+        assert!((sp.prediction.var[0] - 0.3702078329).abs() < 1e-9);
+        assert!((sp.prediction.eps_g - 0.3733074636).abs() < 1e-9);
+        let sp = BayesNonlinear::one_hidden(Activation::Relu, 10, 0.1)
+            .unwrap()
+            .saddle(&g)
+            .unwrap();
+        assert!((sp.root.q - 1.0997759498).abs() < 1e-9);
+        assert!((sp.prediction.mean[0] - 0.5557337691).abs() < 1e-9);
+        assert!((sp.prediction.var[0] - 0.2837365982).abs() < 1e-9);
+        assert!((sp.prediction.eps_g - 0.2868428512).abs() < 1e-9);
+        let sp = BayesNonlinear::one_hidden(Activation::Relu, 3, 0.1)
+            .unwrap()
+            .saddle(&g)
+            .unwrap();
+        assert!((sp.root.q - 1.2506413743).abs() < 1e-9);
+        assert!((sp.prediction.eps_g - 0.3235102628).abs() < 1e-9);
+    }
+
+    /// dln.md §3.4 make_ds(50, 20, 50, 7), erf, T = 0.1 (6 digits; S to 8) and ReLU N1 = 50.
+    #[test]
+    fn dataset_one_hidden_layer_reference() {
+        let g = make_ds(50, 20, 50, 7).unwrap().gram(1.0).unwrap();
+        let m = |n| BayesNonlinear::one_hidden(Activation::Erf, n, 0.1).unwrap();
+        let ng = m(50).nngp(&g).unwrap();
+        assert!((ng.eps_g - 0.311787).abs() < 1e-6 && (ng.bias2 - 0.089514).abs() < 1e-6);
+        for (n, q, e, b, v) in [
+            (25, 1.289610, 0.353670, 0.081929, 0.271741),
+            (50, 1.202986, 0.340967, 0.083832, 0.257135),
+            (200, 1.075256, 0.322485, 0.087170, 0.235315),
+        ] {
+            let sp = m(n).saddle(&g).unwrap();
+            assert!((sp.root.q - q).abs() < 1e-6, "{n}: {}", sp.root.q);
+            assert!((sp.prediction.eps_g - e).abs() < 1e-6);
+            assert!(
+                (sp.prediction.bias2 - b).abs() < 1e-6 && (sp.prediction.variance - v).abs() < 1e-6
+            );
+            if n == 50 {
+                assert!((sp.root.action - 1.33148306).abs() < 1e-8);
+            }
+        }
+        let r = BayesNonlinear::one_hidden(Activation::Relu, 50, 0.1).unwrap();
+        let sp = r.saddle(&g).unwrap();
+        assert!(
+            (sp.root.q - 1.335765).abs() < 1e-6 && (sp.prediction.eps_g - 0.426975).abs() < 1e-6
+        );
+        assert!((r.nngp(&g).unwrap().eps_g - 0.369966).abs() < 1e-6);
+    }
+
+    /// Deep erf variants on make_ds(50, 20, 50, 7), widths 50 (dln.md §3.4).
+    #[test]
+    fn deep_variants_reference() {
+        let g = make_ds(50, 20, 50, 7).unwrap().gram(1.0).unwrap();
+        let m = |l| BayesNonlinear::new(Activation::Erf, 50, l, vec![1.0; l], 0.1).unwrap();
+        let v2 = m(2).saddle(&g).unwrap();
+        assert!(
+            (v2.root.q_layers[0] - 1.271551).abs() < 1e-6
+                && (v2.root.action - 2.45008408).abs() < 1e-8
+        );
+        assert!((v2.prediction.eps_g - 0.361853).abs() < 1e-6);
+        let v3 = m(3).saddle(&g).unwrap();
+        assert!(
+            (v3.root.q_layers[0] - 1.267779).abs() < 1e-6
+                && (v3.root.action - 3.50933992).abs() < 1e-8
+        );
+        assert!((v3.prediction.eps_g - 0.382699).abs() < 1e-6);
+        assert!((m(2).nngp(&g).unwrap().eps_g - 0.293126).abs() < 1e-6);
+        let n2 = m(2).nested_saddle(&g).unwrap();
+        assert!(
+            (n2.q_layers[0] - 1.14156).abs() < 1e-5 && (n2.q_layers[1] - 1.362011).abs() < 1e-6,
+            "{:?}",
+            n2.q_layers
+        );
+        assert!(
+            (n2.action - 2.48763385).abs() < 1e-8 && (n2.prediction.eps_g - 0.348497).abs() < 1e-6
+        );
+    }
+
+    #[test]
+    fn bad_parameters() {
+        assert!(BayesNonlinear::new(Activation::Erf, 0, 1, vec![1.0], 0.1).is_err());
+        assert!(BayesNonlinear::new(Activation::Erf, 5, 2, vec![1.0], 0.1).is_err());
+        assert!(BayesNonlinear::new(Activation::Erf, 5, 1, vec![1.0], -0.1).is_err());
+    }
+}
