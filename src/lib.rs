@@ -13,6 +13,7 @@
 //! * [`plot`], [`io`] — SVG figures, atomic file output, provenance.
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod cli;
 pub mod error;
 pub mod io;
