@@ -5,6 +5,7 @@
 //! returning [`Outcome`]; this file only dispatches.
 
 pub mod common;
+pub mod law;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ pub struct Cli {
 pub enum Command {
     /// Print version and build information.
     Info,
+    /// Closed-form laws (e.g. `law dln`).
+    Law(law::LawArgs),
 }
 
 /// Run the CLI on an argument vector (the first element is the program name); returns the exit code.
@@ -63,5 +66,8 @@ pub fn dispatch(cli: &Cli) -> crate::Result<Outcome> {
             )?;
             Ok(Outcome::Done)
         }
+        Command::Law(a) => match &a.law {
+            law::LawCommand::Dln(args) => law::run_law_dln(args),
+        },
     }
 }
