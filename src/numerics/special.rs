@@ -39,13 +39,15 @@ fn stirling_tail(z: Complex64) -> Complex64 {
 /// `ln Γ(z)` for `Re z > 0` (a branch continuous in `z`, equal to the real log-gamma on the positive
 /// axis; only `exp` of it is meaningful for complex `z`).
 pub fn ln_gamma_complex(z: Complex64) -> Complex64 {
+    // ln Γ(z) = ln Γ(z + n) - ln Π_{k<n} (z + k): one logarithm of the product (only exp of the
+    // result is meaningful for complex z, so the 2πi ambiguity of the branch does not matter)
     let mut z = z;
-    let mut acc = Complex64::new(0.0, 0.0);
+    let mut prod = Complex64::new(1.0, 0.0);
     while z.re < SHIFT {
-        acc -= z.ln();
+        prod *= z;
         z += 1.0;
     }
-    acc + (z - 0.5) * z.ln() - z + 0.5 * (2.0 * std::f64::consts::PI).ln() + stirling_tail(z)
+    -prod.ln() + (z - 0.5) * z.ln() - z + 0.5 * (2.0 * std::f64::consts::PI).ln() + stirling_tail(z)
 }
 
 /// `R(x, s) = ln Γ(x + s) - ln Γ(x) - s ln x` for real `x > 0` and complex `s` with `Re(x + s) > 0`.
@@ -55,12 +57,19 @@ pub fn ln_gamma_complex(z: Complex64) -> Complex64 {
 /// `x >= 15`, the difference of two Stirling series written with `ln(1 + s/x)`, so no large
 /// `ln Γ(x)` is ever subtracted (relative accuracy ~1e-15 even for `x = 1e6`).
 pub fn ln_gamma_ratio(x: f64, s: Complex64) -> Complex64 {
+    // shift: Σ_k [s ln(1 + 1/x_k) - ln(1 + s/x_k)] = s ln(x_n/x_0) - ln Π_k (1 + s/x_k)
+    let x0 = x;
     let mut x = x;
-    let mut acc = Complex64::new(0.0, 0.0);
+    let mut prod = Complex64::new(1.0, 0.0);
     while x < SHIFT {
-        acc += s * (1.0 / x).ln_1p() - ln_1p_complex(s / x);
+        prod *= s / x + 1.0;
         x += 1.0;
     }
+    let acc = if x > x0 {
+        s * (x / x0).ln() - prod.ln()
+    } else {
+        Complex64::new(0.0, 0.0)
+    };
     let l = ln_1p_complex(s / x);
     let xs = s + x;
     acc + (xs - 0.5) * l - s + stirling_tail(xs) - stirling_tail(Complex64::new(x, 0.0))
