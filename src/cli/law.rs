@@ -74,7 +74,15 @@ impl DlnModelArgs {
         if let Some(g) = &self.gram {
             let rows: Vec<Vec<f64>> = g
                 .split(';')
-                .map(|r| parse_list(r).map_err(|e| Error::param("gram", g, &format!("rows of numbers separated by `;` ({e})"))))
+                .map(|r| {
+                    parse_list(r).map_err(|e| {
+                        Error::param(
+                            "gram",
+                            g,
+                            &format!("rows of numbers separated by `;` ({e})"),
+                        )
+                    })
+                })
                 .collect::<Result<_>>()?;
             let p = rows.len();
             if rows.iter().any(|r| r.len() != p) {
@@ -120,7 +128,8 @@ impl DlnModelArgs {
     fn sigma2(&self) -> Result<Vec<f64>> {
         match &self.sigma2 {
             None => Ok(vec![]),
-            Some(s) => parse_list(s).map_err(|e| Error::param("sigma2", s, &format!("comma-separated numbers ({e})"))),
+            Some(s) => parse_list(s)
+                .map_err(|e| Error::param("sigma2", s, &format!("comma-separated numbers ({e})"))),
         }
     }
 
@@ -136,9 +145,18 @@ impl DlnModelArgs {
     /// The law selected by the arguments: finite width or limit.
     pub fn law(&self) -> Result<Box<dyn DlnLaw>> {
         match (self.limit_a, &self.widths) {
-            (Some(a), None) => Ok(Box::new(DlnLimit::new(a, self.lambda, self.outputs, self.gram()?)?)),
+            (Some(a), None) => Ok(Box::new(DlnLimit::new(
+                a,
+                self.lambda,
+                self.outputs,
+                self.gram()?,
+            )?)),
             (None, Some(_)) => Ok(Box::new(self.prior()?)),
-            _ => Err(Error::param("widths / limit-a", "(neither)", "exactly one of --widths, --limit-a")),
+            _ => Err(Error::param(
+                "widths / limit-a",
+                "(neither)",
+                "exactly one of --widths, --limit-a",
+            )),
         }
     }
 }
@@ -163,12 +181,21 @@ pub struct LawDlnArgs {
 /// Run `law dln`.
 pub fn run_law_dln(args: &LawDlnArgs) -> Result<Outcome> {
     args.output.check_paths()?;
-    let at = parse_list(&args.at).map_err(|e| Error::param("at", &args.at, &format!("comma-separated numbers ({e})")))?;
-    let tails = parse_list(&args.tail).map_err(|e| Error::param("tail", &args.tail, &format!("comma-separated numbers ({e})")))?;
+    let at = parse_list(&args.at)
+        .map_err(|e| Error::param("at", &args.at, &format!("comma-separated numbers ({e})")))?;
+    let tails = parse_list(&args.tail).map_err(|e| {
+        Error::param(
+            "tail",
+            &args.tail,
+            &format!("comma-separated numbers ({e})"),
+        )
+    })?;
     let law = args.model.law()?;
     let summary = law.summary(&at, &tails)?;
     let text = match args.output.format {
-        OutputFormat::Json => serde_json::to_string_pretty(&summary).map_err(|e| Error::Domain(e.to_string()))? + "\n",
+        OutputFormat::Json => {
+            serde_json::to_string_pretty(&summary).map_err(|e| Error::Domain(e.to_string()))? + "\n"
+        }
         fmt_ @ (OutputFormat::Csv | OutputFormat::Table) => {
             let mut rows: Vec<Vec<String>> = Vec::new();
             if let Some(obj) = summary.as_object() {
@@ -179,10 +206,16 @@ pub fn run_law_dln(args: &LawDlnArgs) -> Result<Outcome> {
                 }
             }
             for d in summary["density"].as_array().into_iter().flatten() {
-                rows.push(vec![format!("density(f={})", d["f"]), fmt(d["p"].as_f64().unwrap_or(f64::NAN))]);
+                rows.push(vec![
+                    format!("density(f={})", d["f"]),
+                    fmt(d["p"].as_f64().unwrap_or(f64::NAN)),
+                ]);
             }
             for d in summary["tail"].as_array().into_iter().flatten() {
-                rows.push(vec![format!("tail(t={})", d["t"]), fmt(d["p"].as_f64().unwrap_or(f64::NAN))]);
+                rows.push(vec![
+                    format!("tail(t={})", d["t"]),
+                    fmt(d["p"].as_f64().unwrap_or(f64::NAN)),
+                ]);
             }
             if fmt_ == OutputFormat::Csv {
                 to_csv(&["quantity", "value"], &rows)
@@ -203,9 +236,14 @@ fn density_figure(law: &dyn DlnLaw) -> Result<Figure> {
     let ol = law.output_law(0)?;
     let c = ol.c();
     let a = law.mixing().a();
-    let xs: Vec<f64> = (0..=400).map(|k| -4.0 * c.sqrt() + 8.0 * c.sqrt() * k as f64 / 400.0).collect();
+    let xs: Vec<f64> = (0..=400)
+        .map(|k| -4.0 * c.sqrt() + 8.0 * c.sqrt() * k as f64 / 400.0)
+        .collect();
     let mut curves = vec![Curve {
-        label: format!("{} (a = {a:.3})", law.params()["model"].as_str().unwrap_or("dln")),
+        label: format!(
+            "{} (a = {a:.3})",
+            law.params()["model"].as_str().unwrap_or("dln")
+        ),
         xs: xs.clone(),
         ys: ol.pdf_many(&xs)?,
     }];
@@ -263,7 +301,11 @@ pub fn run_validate_dln(args: &ValidateDlnArgs) -> Result<Outcome> {
         crate::io::check_writable(p)?;
     }
     if args.model.limit_a.is_some() {
-        return Err(Error::param("limit-a", "given", "absent: validate samples finite networks (--widths)"));
+        return Err(Error::param(
+            "limit-a",
+            "given",
+            "absent: validate samples finite networks (--widths)",
+        ));
     }
     let sampled = args.model.prior()?;
     let theory = match &args.theory_widths {
@@ -281,7 +323,8 @@ pub fn run_validate_dln(args: &ValidateDlnArgs) -> Result<Outcome> {
         fig.write(p)?;
     }
     if let Some(p) = &args.report {
-        let json = serde_json::to_string_pretty(&report).map_err(|e| Error::Domain(e.to_string()))?;
+        let json =
+            serde_json::to_string_pretty(&report).map_err(|e| Error::Domain(e.to_string()))?;
         crate::io::write_atomic(p, json.as_bytes())?;
     }
     super::common::emit(None, &report.summary())?;
@@ -297,7 +340,15 @@ mod tests {
     fn law_json(args: &[&str]) -> serde_json::Value {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("o.json");
-        let mut v = vec!["nnlimits", "law", "dln", "--format", "json", "-o", out.to_str().unwrap()];
+        let mut v = vec![
+            "nnlimits",
+            "law",
+            "dln",
+            "--format",
+            "json",
+            "-o",
+            out.to_str().unwrap(),
+        ];
         v.extend_from_slice(args);
         let cli = Cli::try_parse_from(v).unwrap();
         assert_eq!(dispatch(&cli).unwrap(), Outcome::Done);
@@ -306,7 +357,16 @@ mod tests {
 
     #[test]
     fn law_dln_json() {
-        let v = law_json(&["--widths", "50x25", "--outputs", "2", "--at", "0,1", "--tail", "1,3"]);
+        let v = law_json(&[
+            "--widths",
+            "50x25",
+            "--outputs",
+            "2",
+            "--at",
+            "0,1",
+            "--tail",
+            "1,3",
+        ]);
         assert!((v["kurtosis"].as_f64().unwrap() - 7.99751).abs() < 5e-6);
         assert!((v["e_abs"].as_f64().unwrap() - 0.704137).abs() < 5e-7);
         assert!((v["mean_log_q"].as_f64().unwrap() + 0.503333).abs() < 5e-7);
@@ -329,7 +389,9 @@ mod tests {
             vec!["nnlimits", "law", "dln", "--widths", "0x3"],
             vec!["nnlimits", "law", "dln"],
             vec!["nnlimits", "law", "dln", "--limit-a", "-1"],
-            vec!["nnlimits", "law", "dln", "--widths", "5x3", "--gram", "1,2;2,1"],
+            vec![
+                "nnlimits", "law", "dln", "--widths", "5x3", "--gram", "1,2;2,1",
+            ],
             vec!["nnlimits", "law", "dln", "--widths", "5x3", "--tail", "-1"],
         ] {
             let cli = Cli::try_parse_from(args.clone()).unwrap();
@@ -366,7 +428,8 @@ mod tests {
         };
         assert_eq!(run_validate_dln(&args).unwrap(), Outcome::Passed);
         assert!(std::fs::read_to_string(plot).unwrap().contains("<svg"));
-        let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
+        let r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
         assert_eq!(r["verdict"], "pass");
     }
 }

@@ -30,7 +30,7 @@ pub enum Command {
     /// Print version and build information.
     Info,
     /// Closed-form laws (e.g. `law dln`).
-    Law(law::LawArgs),
+    Law(Box<law::LawArgs>),
 }
 
 /// Run the CLI on an argument vector (the first element is the program name); returns the exit code.

@@ -124,10 +124,7 @@ impl<M: Mellin> MellinInverter<M> {
         if let Some(v) = self.real.lock().unwrap_or_else(|e| e.into_inner()).get(&k) {
             return *v;
         }
-        let v = self
-            .m
-            .ln_mellin(Complex64::new(k as f64 * QUANTUM, 0.0))
-            .re;
+        let v = self.m.ln_mellin(Complex64::new(k as f64 * QUANTUM, 0.0)).re;
         self.real
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -301,11 +298,17 @@ mod tests {
         for x in [1e-4, 0.1, 0.5, 1.0, 2.0, 3.0, 6.0, 12.0] {
             let p = inv.density(x).unwrap();
             let exact = 2.0 * (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt();
-            assert!((p - exact).abs() < 1e-12 * exact.max(1e-3), "x={x}: {p} vs {exact}");
+            assert!(
+                (p - exact).abs() < 1e-12 * exact.max(1e-3),
+                "x={x}: {p} vs {exact}"
+            );
             let t = inv.tail(x).unwrap();
             // statrs' erfc is only good to ~1e-10 relative
             let exact_t = statrs::function::erf::erfc(x / 2f64.sqrt());
-            assert!((t - exact_t).abs() < 2e-10 * exact_t.max(1e-4), "x={x}: {t} vs {exact_t}");
+            assert!(
+                (t - exact_t).abs() < 2e-10 * exact_t.max(1e-4),
+                "x={x}: {t} vs {exact_t}"
+            );
             let f = inv.cdf(x).unwrap();
             assert!((f - (1.0 - exact_t)).abs() < 2e-10, "x={x}: {f}");
         }

@@ -4,6 +4,6 @@
 //! * [`special`] — complex log-gamma, log-gamma ratios, trigamma.
 //! * [`mellin`] — densities, tails and CDFs of positive variables from their Mellin transforms.
 
-pub mod quad;
 pub mod mellin;
+pub mod quad;
 pub mod special;

@@ -102,11 +102,17 @@ fn corr_sq_estimate(pairs: &[(f64, f64)]) -> (f64, f64) {
 /// Validate `theory` against `opts.samples` actual networks with the architecture of `sampled`.
 /// Returns the report and the figure (histogram of `f` vs the theory density, the limit density with
 /// `a = Σ 1/N_l` of the theory, and the Gaussian).
-pub fn validate(theory: &dyn DlnLaw, sampled: &DlnPrior, opts: &Options) -> Result<(Report, Figure)> {
+pub fn validate(
+    theory: &dyn DlnLaw,
+    sampled: &DlnPrior,
+    opts: &Options,
+) -> Result<(Report, Figure)> {
     check::count("samples", opts.samples, 100, 100_000_000)?;
     check::count("bins", opts.bins, 2, 10_000)?;
     let d = sampled.outputs();
-    let n0 = opts.n0.unwrap_or(sampled.widths()[0].max(sampled.gram().len()));
+    let n0 = opts
+        .n0
+        .unwrap_or(sampled.widths()[0].max(sampled.gram().len()));
     let sampler = NetworkSampler::for_prior(sampled, n0)?;
     let draws: Vec<NetworkDraw> = (0..opts.samples)
         .into_par_iter()
@@ -121,9 +127,23 @@ pub fn validate(theory: &dyn DlnLaw, sampled: &DlnPrior, opts: &Options) -> Resu
 
     let logq: Vec<f64> = draws.iter().map(|x| (x.q_in / c).ln()).collect();
     let (m, se) = mean_se(&logq);
-    checks.push(Check::statistical("mean_log_q", mix.mean_log(), m, se, Z_MAX, 0.0));
+    checks.push(Check::statistical(
+        "mean_log_q",
+        mix.mean_log(),
+        m,
+        se,
+        Z_MAX,
+        0.0,
+    ));
     let (v, se) = var_se(&logq);
-    checks.push(Check::statistical("var_log_q", mix.var_log(), v, se, Z_MAX, 0.0));
+    checks.push(Check::statistical(
+        "var_log_q",
+        mix.var_log(),
+        v,
+        se,
+        Z_MAX,
+        0.0,
+    ));
 
     let per_net = |g: &dyn Fn(f64) -> f64| -> Vec<f64> {
         draws
@@ -135,11 +155,25 @@ pub fn validate(theory: &dyn DlnLaw, sampled: &DlnPrior, opts: &Options) -> Resu
     checks.push(Check::statistical("e_abs", law.e_abs(), m, se, Z_MAX, 0.0));
     for t in [1.0, 3.0] {
         let (m, se) = mean_se(&per_net(&|f| f64::from(u8::from(f.abs() > t * sc))));
-        checks.push(Check::statistical(&format!("tail({t})"), law.tail(t * sc)?, m, se, Z_MAX, 0.0));
+        checks.push(Check::statistical(
+            &format!("tail({t})"),
+            law.tail(t * sc)?,
+            m,
+            se,
+            Z_MAX,
+            0.0,
+        ));
     }
     let w = 0.1 * sc;
     let (m, se) = mean_se(&per_net(&|f| f64::from(u8::from(f.abs() < 0.5 * w)) / w));
-    checks.push(Check::statistical("window(0.1)", law.window(w)?, m, se, Z_MAX, 0.0));
+    checks.push(Check::statistical(
+        "window(0.1)",
+        law.window(w)?,
+        m,
+        se,
+        Z_MAX,
+        0.0,
+    ));
 
     // distribution of f_1(x_0)
     let mut f1: Vec<f64> = draws.iter().map(|x| x.f[(0, 0)]).collect();
@@ -155,11 +189,14 @@ pub fn validate(theory: &dyn DlnLaw, sampled: &DlnPrior, opts: &Options) -> Resu
     ));
     let (lo, hi) = (-4.0 * sc, 4.0 * sc);
     let hist = Histogram::new(&f1, lo, hi, opts.bins);
-    let edges_cdf: Vec<f64> = hist.edges.iter().map(|&e| law.cdf(e)).collect::<Result<_>>()?;
+    let edges_cdf: Vec<f64> = hist
+        .edges
+        .iter()
+        .map(|&e| law.cdf(e))
+        .collect::<Result<_>>()?;
     let mass: Vec<f64> = edges_cdf.windows(2).map(|e| e[1] - e[0]).collect();
     let l1 = hist.l1_distance(&mass);
-    let sd = ((1.0 - 2.0 / std::f64::consts::PI)
-        * mass.iter().map(|p| p * (1.0 - p)).sum::<f64>()
+    let sd = ((1.0 - 2.0 / std::f64::consts::PI) * mass.iter().map(|p| p * (1.0 - p)).sum::<f64>()
         / n)
         .sqrt();
     checks.push(Check::distance(
@@ -173,11 +210,28 @@ pub fn validate(theory: &dyn DlnLaw, sampled: &DlnPrior, opts: &Options) -> Resu
         match theory.log_det() {
             Ok(ld) => {
                 let shift = d as f64 * theory.lambda().ln();
-                let lds: Vec<f64> = draws.iter().map(|x| x.q.determinant().ln() - shift).collect();
+                let lds: Vec<f64> = draws
+                    .iter()
+                    .map(|x| x.q.determinant().ln() - shift)
+                    .collect();
                 let (m, se) = mean_se(&lds);
-                checks.push(Check::statistical("mean_log_det_q", ld.mean, m, se, Z_MAX, 0.0));
+                checks.push(Check::statistical(
+                    "mean_log_det_q",
+                    ld.mean,
+                    m,
+                    se,
+                    Z_MAX,
+                    0.0,
+                ));
                 let (v, se) = var_se(&lds);
-                checks.push(Check::statistical("var_log_det_q", ld.var, v, se, Z_MAX, 0.0));
+                checks.push(Check::statistical(
+                    "var_log_det_q",
+                    ld.var,
+                    v,
+                    se,
+                    Z_MAX,
+                    0.0,
+                ));
             }
             Err(e) => notes.push(format!("ln det Q not checked: {e}")),
         }
@@ -195,7 +249,9 @@ pub fn validate(theory: &dyn DlnLaw, sampled: &DlnPrior, opts: &Options) -> Resu
     }
 
     // figure
-    let xs: Vec<f64> = (0..=400).map(|k| lo + (hi - lo) * k as f64 / 400.0).collect();
+    let xs: Vec<f64> = (0..=400)
+        .map(|k| lo + (hi - lo) * k as f64 / 400.0)
+        .collect();
     let limit = OutputLaw::new(Mixing::log_normal(mix.a())?, c)?;
     let gauss = OutputLaw::new(Mixing::log_normal(0.0)?, c)?;
     let curve = |l: &OutputLaw, label: String| -> Result<Curve> {
@@ -214,7 +270,13 @@ pub fn validate(theory: &dyn DlnLaw, sampled: &DlnPrior, opts: &Options) -> Resu
         y_label: "density".into(),
         histogram: Some(hist),
         curves: vec![
-            curve(&law, format!("theory ({})", theory.params()["model"].as_str().unwrap_or("dln")))?,
+            curve(
+                &law,
+                format!(
+                    "theory ({})",
+                    theory.params()["model"].as_str().unwrap_or("dln")
+                ),
+            )?,
             curve(&limit, format!("depth~width limit a = {:.3}", mix.a()))?,
             curve(&gauss, "Gaussian (NNGP, a = 0)".into())?,
         ],
@@ -273,7 +335,12 @@ mod tests {
         };
         let (r, fig) = validate(&theory, &sampled, &opts).unwrap();
         assert_eq!(r.verdict, Verdict::Fail, "{}", r.summary());
-        let failed: Vec<&str> = r.checks.iter().filter(|c| !c.pass).map(|c| c.name.as_str()).collect();
+        let failed: Vec<&str> = r
+            .checks
+            .iter()
+            .filter(|c| !c.pass)
+            .map(|c| c.name.as_str())
+            .collect();
         assert!(failed.contains(&"mean_log_q"), "{failed:?}");
         assert!(fig.to_svg().unwrap().contains("<svg"));
     }
@@ -285,6 +352,9 @@ mod tests {
         let pairs: Vec<(f64, f64)> = z.chunks(2).map(|p| (p[0], p[1])).collect();
         let (r, se) = corr_sq_estimate(&pairs);
         // independent: Corr = 0; SE ~ 1/sqrt(n)
-        assert!(r.abs() < 4.0 * se && (se * (pairs.len() as f64).sqrt() - 1.0).abs() < 0.1, "{r} {se}");
+        assert!(
+            r.abs() < 4.0 * se && (se * (pairs.len() as f64).sqrt() - 1.0).abs() < 0.1,
+            "{r} {se}"
+        );
     }
 }

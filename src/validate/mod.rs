@@ -5,8 +5,8 @@
 //! * [`dln`] — the validator of the deep-linear-network prior against sampled networks.
 //! * [`spectral`] — the validator for spectral models ([`crate::model::SpectralModel`]).
 
+pub mod dln;
 pub mod report;
 pub mod stats;
-pub mod dln;
 
 pub use report::{Check, Report, Verdict};

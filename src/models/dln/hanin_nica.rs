@@ -52,7 +52,9 @@ pub fn log_norm_moments(widths: &[usize], act: Activation) -> Result<(f64, f64)>
                 let (mut e1, mut e2, mut et) = (0.0, 0.0, 0.0);
                 for k in 1..=n {
                     let kf = k as f64;
-                    let lp = ln_gamma(nf + 1.0) - ln_gamma(kf + 1.0) - ln_gamma(nf - kf + 1.0)
+                    let lp = ln_gamma(nf + 1.0)
+                        - ln_gamma(kf + 1.0)
+                        - ln_gamma(nf - kf + 1.0)
                         - nf * 2f64.ln();
                     let w = lp.exp() / norm;
                     if w == 0.0 {
@@ -86,7 +88,9 @@ pub fn one_step_relative_variance(u: &[f64], mu4: f64, n1: usize) -> Result<f64>
     check::positive("mu4", mu4)?;
     let s2: f64 = u.iter().map(|x| x * x).sum();
     if !(s2 > 0.0 && s2.is_finite()) {
-        return Err(Error::InvalidData("u must be a finite non-zero vector".into()));
+        return Err(Error::InvalidData(
+            "u must be a finite non-zero vector".into(),
+        ));
     }
     let s4: f64 = u.iter().map(|x| x.powi(4)).sum();
     Ok((2.0 + (mu4 - 3.0) * s4 / (s2 * s2)) / n1 as f64)

@@ -220,7 +220,10 @@ impl OutputLaw {
 
     /// `E|f| = sqrt(2c/π) E q^{1/2}` (F7, F15).
     pub fn e_abs(&self) -> f64 {
-        let m = self.mixing().moment(0.5).expect("E q^(1/2) is finite for widths > 0");
+        let m = self
+            .mixing()
+            .moment(0.5)
+            .expect("E q^(1/2) is finite for widths > 0");
         (2.0 * self.c() / PI).sqrt() * m
     }
 

@@ -49,7 +49,9 @@ impl Gram {
             )));
         }
         if c.iter().any(|v| !v.is_finite()) {
-            return Err(Error::InvalidData("Gram matrix has non-finite entries".into()));
+            return Err(Error::InvalidData(
+                "Gram matrix has non-finite entries".into(),
+            ));
         }
         for i in 0..p {
             for j in 0..i {
@@ -137,7 +139,10 @@ pub trait DlnLaw: Send + Sync {
         if mu >= p {
             return Err(Error::param("input", mu, &format!("< {p}")));
         }
-        OutputLaw::new(self.mixing(), self.lambda() * self.gram().matrix()[(mu, mu)])
+        OutputLaw::new(
+            self.mixing(),
+            self.lambda() * self.gram().matrix()[(mu, mu)],
+        )
     }
 
     /// Joint density of the D outputs at one input at the origin:
@@ -315,11 +320,16 @@ impl DlnLaw for DlnPrior {
         LogDet::finite(&self.widths_f64(), self.outputs)
     }
     fn params(&self) -> Value {
+        let sigma2 = if self.sigma2.iter().all(|&v| v == self.sigma2[0]) {
+            json!(self.sigma2[0])
+        } else {
+            json!(self.sigma2)
+        };
         json!({
             "model": "dln-prior",
             "widths": compress_widths(&self.widths),
             "layers": self.widths.len(),
-            "sigma2": self.sigma2.iter().all(|&v| v == self.sigma2[0]).then(|| json!(self.sigma2[0])).unwrap_or_else(|| json!(self.sigma2)),
+            "sigma2": sigma2,
             "outputs": self.outputs,
             "gram": matrix_json(self.gram.matrix()),
         })
@@ -369,9 +379,6 @@ impl DlnLaw for DlnLimit {
         QSecondMoments::limit(self.a)
     }
     fn log_det(&self) -> Result<LogDet> {
-        if self.a == 0.0 {
-            return Ok(LogDet::limit(0.0, self.outputs));
-        }
         Ok(LogDet::limit(self.a, self.outputs))
     }
     fn params(&self) -> Value {
@@ -410,7 +417,10 @@ pub fn parse_widths(s: &str) -> Result<Vec<usize>> {
     for item in s.split(',').map(str::trim).filter(|t| !t.is_empty()) {
         let bad = || Error::param("widths", item, "items `N` or `NxR` with integers N, R >= 1");
         let (n, r) = match item.split_once(['x', 'X']) {
-            Some((n, r)) => (n.parse::<usize>().map_err(|_| bad())?, r.parse::<usize>().map_err(|_| bad())?),
+            Some((n, r)) => (
+                n.parse::<usize>().map_err(|_| bad())?,
+                r.parse::<usize>().map_err(|_| bad())?,
+            ),
             None => (item.parse::<usize>().map_err(|_| bad())?, 1),
         };
         if n == 0 || r == 0 {

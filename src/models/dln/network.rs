@@ -55,7 +55,8 @@ impl NetworkSampler {
             .ok_or_else(|| Error::InvalidData("Gram matrix is not positive definite".into()))?;
         let l = chol.l();
         let mut x = DMatrix::zeros(p, n0);
-        x.view_mut((0, 0), (p, p)).copy_from(&(l * (n0 as f64).sqrt()));
+        x.view_mut((0, 0), (p, p))
+            .copy_from(&(l * (n0 as f64).sqrt()));
         let mut sigma = vec![1.0];
         sigma.extend(prior.sigma2().iter().map(|v| v.sqrt()));
         Ok(NetworkSampler {
@@ -85,13 +86,27 @@ impl Sampler for NetworkSampler {
     fn sample(&self, rng: &mut Rng) -> Result<NetworkDraw> {
         let l = self.widths.len();
         // h^1 = W^0 X^T / sqrt(N0)   (N_1 x P)
-        let w0 = gaussian(self.widths[0], self.n0, self.sigma[0] / (self.n0 as f64).sqrt(), rng);
+        let w0 = gaussian(
+            self.widths[0],
+            self.n0,
+            self.sigma[0] / (self.n0 as f64).sqrt(),
+            rng,
+        );
         let mut h = w0 * self.x.transpose();
         // hidden weights W^l (N_{l+1} x N_l), scaled by σ_l / sqrt(N_l); stored for the backward product
         let mut ws: Vec<DMatrix<f64>> = Vec::with_capacity(l);
         for k in 0..l {
-            let rows = if k + 1 < l { self.widths[k + 1] } else { self.outputs };
-            let w = gaussian(rows, self.widths[k], self.sigma[k + 1] / (self.widths[k] as f64).sqrt(), rng);
+            let rows = if k + 1 < l {
+                self.widths[k + 1]
+            } else {
+                self.outputs
+            };
+            let w = gaussian(
+                rows,
+                self.widths[k],
+                self.sigma[k + 1] / (self.widths[k] as f64).sqrt(),
+                rng,
+            );
             if k + 1 == l {
                 let hl = h.column(0);
                 let s2 = self.sigma[l] * self.sigma[l];
@@ -100,7 +115,7 @@ impl Sampler for NetworkSampler {
                 ws.push(w);
                 let mut m = ws[l - 1].clone();
                 for wk in ws[..l - 1].iter().rev() {
-                    m = m * wk;
+                    m *= wk;
                 }
                 let q = &m * m.transpose();
                 return Ok(NetworkDraw { f, q_in, q });

@@ -27,11 +27,86 @@ fn prior(n: usize, l: usize, d: usize) -> DlnPrior {
 fn table_1_5_finite_width() {
     // N, L, E q^2, kurtosis, E ln q, Var ln q, p(0), E|f|, E q^3, B, Gam, E det Q (D = 2)
     let rows = [
-        (10, 10, ["6.191736", "18.57521", "-1.033202", "2.213230", "0.891436", "0.621649", "179.09886", "2.296364", "1.947686", "0.348678"]),
-        (20, 20, ["6.727500", "20.18250", "-1.016650", "2.103327", "0.866781", "0.621458", "257.91620", "2.481491", "2.123005", "0.358486"]),
-        (50, 50, ["7.106683", "21.32005", "-1.006666", "2.040533", "0.853178", "0.621403", "333.31491", "2.611674", "2.247505", "0.364170"]),
-        (100, 100, ["7.244646", "21.73394", "-1.003333", "2.020133", "0.848826", "0.621396", "365.89048", "2.658904", "2.292871", "0.366032"]),
-        (50, 25, ["2.665836", "7.99751", "-0.503333", "1.020267", "0.583411", "0.704137", "18.25691", "1.290922", "0.687457", "0.603465"]),
+        (
+            10,
+            10,
+            [
+                "6.191736",
+                "18.57521",
+                "-1.033202",
+                "2.213230",
+                "0.891436",
+                "0.621649",
+                "179.09886",
+                "2.296364",
+                "1.947686",
+                "0.348678",
+            ],
+        ),
+        (
+            20,
+            20,
+            [
+                "6.727500",
+                "20.18250",
+                "-1.016650",
+                "2.103327",
+                "0.866781",
+                "0.621458",
+                "257.91620",
+                "2.481491",
+                "2.123005",
+                "0.358486",
+            ],
+        ),
+        (
+            50,
+            50,
+            [
+                "7.106683",
+                "21.32005",
+                "-1.006666",
+                "2.040533",
+                "0.853178",
+                "0.621403",
+                "333.31491",
+                "2.611674",
+                "2.247505",
+                "0.364170",
+            ],
+        ),
+        (
+            100,
+            100,
+            [
+                "7.244646",
+                "21.73394",
+                "-1.003333",
+                "2.020133",
+                "0.848826",
+                "0.621396",
+                "365.89048",
+                "2.658904",
+                "2.292871",
+                "0.366032",
+            ],
+        ),
+        (
+            50,
+            25,
+            [
+                "2.665836",
+                "7.99751",
+                "-0.503333",
+                "1.020267",
+                "0.583411",
+                "0.704137",
+                "18.25691",
+                "1.290922",
+                "0.687457",
+                "0.603465",
+            ],
+        ),
     ];
     for (n, l, r) in rows {
         let p = prior(n, l, 2);
@@ -58,8 +133,28 @@ fn table_1_5_finite_width() {
 #[test]
 fn table_1_5_limits() {
     for (a, r) in [
-        (1.0, ["7.389056", "22.16717", "-1", "2", "0.844561", "0.621393", "403.42879", "2.708272", "2.340392", "0.367879"]),
-        (0.5, ["2.718282", "8.15485", "-0.5", "1", "0.580458", "0.704131", "20.08554", "1.310448", "0.703917", "0.606531"]),
+        (
+            1.0,
+            [
+                "7.389056",
+                "22.16717",
+                "-1",
+                "2",
+                "0.844561",
+                "0.621393",
+                "403.42879",
+                "2.708272",
+                "2.340392",
+                "0.367879",
+            ],
+        ),
+        (
+            0.5,
+            [
+                "2.718282", "8.15485", "-0.5", "1", "0.580458", "0.704131", "20.08554", "1.310448",
+                "0.703917", "0.606531",
+            ],
+        ),
     ] {
         let p = DlnLimit::new(a, 1.0, 2, Gram::unit()).unwrap();
         let law = p.output_law(0).unwrap();
@@ -76,8 +171,13 @@ fn table_1_5_limits() {
         digits(sm.gam, r[8]);
         digits(p.log_det().unwrap().e_det, r[9]);
         // closed forms of F15
-        assert!((law.pdf(0.0).unwrap() - (0.75 * a).exp() / (2.0 * std::f64::consts::PI).sqrt()).abs() < 1e-14);
-        assert!((law.e_abs() - (2.0 / std::f64::consts::PI).sqrt() * (-a / 4.0).exp()).abs() < 1e-14);
+        assert!(
+            (law.pdf(0.0).unwrap() - (0.75 * a).exp() / (2.0 * std::f64::consts::PI).sqrt()).abs()
+                < 1e-14
+        );
+        assert!(
+            (law.e_abs() - (2.0 / std::f64::consts::PI).sqrt() * (-a / 4.0).exp()).abs() < 1e-14
+        );
     }
 }
 
@@ -106,7 +206,10 @@ fn limit_density_mellin_and_gauss_hermite() {
 
 #[test]
 fn finite_width_densities() {
-    for (n, r) in [(10, ["0.339027", "0.131031", "0.029189", "0.008891"]), (20, ["0.343444", "0.131565", "0.028812", "0.008725"])] {
+    for (n, r) in [
+        (10, ["0.339027", "0.131031", "0.029189", "0.008891"]),
+        (20, ["0.343444", "0.131565", "0.028812", "0.008725"]),
+    ] {
         let law = prior(n, n, 1).output_law(0).unwrap();
         for (k, f) in [0.5, 1.0, 2.0, 3.0].into_iter().enumerate() {
             digits(law.pdf(f).unwrap(), r[k]);
@@ -149,11 +252,37 @@ fn finite_width_densities() {
 #[test]
 fn tails_windows_and_normalisation() {
     let cases = [
-        (prior(20, 20, 1).output_law(0).unwrap(), "0.182650", "0.018990"),
-        (prior(50, 25, 1).output_law(0).unwrap(), "0.231542", "0.015056"),
-        (prior(50, 50, 1).output_law(0).unwrap(), "0.181991", "0.018851"),
-        (DlnLimit::new(1.0, 1.0, 1, Gram::unit()).unwrap().output_law(0).unwrap(), "0.181576", "0.018754"),
-        (DlnLimit::new(0.5, 1.0, 1, Gram::unit()).unwrap().output_law(0).unwrap(), "0.231202", "0.015029"),
+        (
+            prior(20, 20, 1).output_law(0).unwrap(),
+            "0.182650",
+            "0.018990",
+        ),
+        (
+            prior(50, 25, 1).output_law(0).unwrap(),
+            "0.231542",
+            "0.015056",
+        ),
+        (
+            prior(50, 50, 1).output_law(0).unwrap(),
+            "0.181991",
+            "0.018851",
+        ),
+        (
+            DlnLimit::new(1.0, 1.0, 1, Gram::unit())
+                .unwrap()
+                .output_law(0)
+                .unwrap(),
+            "0.181576",
+            "0.018754",
+        ),
+        (
+            DlnLimit::new(0.5, 1.0, 1, Gram::unit())
+                .unwrap()
+                .output_law(0)
+                .unwrap(),
+            "0.231202",
+            "0.015029",
+        ),
     ];
     for (law, t1, t3) in &cases {
         digits(law.tail(1.0).unwrap(), t1);
@@ -162,25 +291,56 @@ fn tails_windows_and_normalisation() {
         for t in [0.3, 1.0, 2.5] {
             assert!((law.abs_cdf(t).unwrap() + law.tail(t).unwrap() - 1.0).abs() < 1e-11);
         }
-        let mass = crate::numerics::quad::integrate(|f| law.pdf(f).unwrap(), 0.5, 2.0, 1e-12).unwrap();
+        let mass =
+            crate::numerics::quad::integrate(|f| law.pdf(f).unwrap(), 0.5, 2.0, 1e-12).unwrap();
         let exact = 0.5 * (law.tail(0.5).unwrap() - law.tail(2.0).unwrap());
         assert!((mass - exact).abs() < 1e-10, "{mass} vs {exact}");
     }
-    digits(prior(20, 20, 1).output_law(0).unwrap().window(0.1).unwrap(), "0.858179");
-    digits(prior(50, 25, 1).output_law(0).unwrap().window(0.1).unwrap(), "0.582276");
+    digits(
+        prior(20, 20, 1).output_law(0).unwrap().window(0.1).unwrap(),
+        "0.858179",
+    );
+    digits(
+        prior(50, 25, 1).output_law(0).unwrap().window(0.1).unwrap(),
+        "0.582276",
+    );
 }
 
 #[test]
 fn output_space_statistics() {
     // D = 2 density at the origin
-    digits(prior(20, 20, 2).joint_density_at_origin(0).unwrap(), "1.309091");
-    digits(prior(50, 25, 2).joint_density_at_origin(0).unwrap(), "0.441610");
-    digits(DlnLimit::new(1.0, 1.0, 2, Gram::unit()).unwrap().joint_density_at_origin(0).unwrap(), "1.176005");
-    digits(DlnLimit::new(0.5, 1.0, 2, Gram::unit()).unwrap().joint_density_at_origin(0).unwrap(), "0.432628");
+    digits(
+        prior(20, 20, 2).joint_density_at_origin(0).unwrap(),
+        "1.309091",
+    );
+    digits(
+        prior(50, 25, 2).joint_density_at_origin(0).unwrap(),
+        "0.441610",
+    );
+    digits(
+        DlnLimit::new(1.0, 1.0, 2, Gram::unit())
+            .unwrap()
+            .joint_density_at_origin(0)
+            .unwrap(),
+        "1.176005",
+    );
+    digits(
+        DlnLimit::new(0.5, 1.0, 2, Gram::unit())
+            .unwrap()
+            .joint_density_at_origin(0)
+            .unwrap(),
+        "0.432628",
+    );
     // cross statistic (rho = 0.5) and Corr(f1^2, f2^2)
     let w = |n: usize, l: usize| vec![n as f64; l];
-    digits(QSecondMoments::finite(&w(20, 20)).cross(1.0, 0.5, 1.0), "3.274128");
-    digits(QSecondMoments::finite(&w(50, 25)).cross(1.0, 0.5, 1.0), "1.182052");
+    digits(
+        QSecondMoments::finite(&w(20, 20)).cross(1.0, 0.5, 1.0),
+        "3.274128",
+    );
+    digits(
+        QSecondMoments::finite(&w(50, 25)).cross(1.0, 0.5, 1.0),
+        "1.182052",
+    );
     digits(QSecondMoments::limit(1.0).cross(1.0, 0.5, 1.0), "3.602558");
     digits(QSecondMoments::limit(0.5).cross(1.0, 0.5, 1.0), "1.207508");
     digits(QSecondMoments::finite(&w(20, 20)).corr_sq(), "0.298579");
@@ -210,7 +370,11 @@ fn finite_size_corrections_and_limits() {
         assert!((m.var_log() - 2.0 * a - 2.0 * a / nf).abs() < 2.0 / nf.powi(2));
         // E q^{1/2} converges fastest: e^{-a/4}(1 + a/(24 N^2))
         let e = m.moment(0.5).unwrap() / (-0.25f64).exp() - 1.0;
-        assert!((e * nf * nf - 1.0 / 24.0).abs() < 1.0 / nf, "{}", e * nf * nf);
+        assert!(
+            (e * nf * nf - 1.0 / 24.0).abs() < 1.0 / nf,
+            "{}",
+            e * nf * nf
+        );
     }
     // a = 0 (L/N -> 0): Gaussian limit; finite N with L = 1, N = 1e6 is within 1e-5 of it
     let law = prior(1_000_000, 1, 1).output_law(0).unwrap();
@@ -239,7 +403,10 @@ fn hanin_nica_reference_numbers() {
     let (m, v) = hanin_nica::log_norm_moments(&[30; 21], Activation::Linear).unwrap();
     let mix = prior(30, 20, 1).mixing();
     assert!((m - mix.mean_log()).abs() < 1e-13 && (v - mix.var_log()).abs() < 1e-13);
-    assert_eq!(hanin_nica::log_norm_limit(0.5, Activation::Relu), (-1.25, 2.5));
+    assert_eq!(
+        hanin_nica::log_norm_limit(0.5, Activation::Relu),
+        (-1.25, 2.5)
+    );
     let r = hanin_nica::one_step_relative_variance(&[1.0, 0.0, 0.0], 9.0, 10).unwrap();
     assert!((r - 0.8).abs() < 1e-15);
     assert!(hanin_nica::log_norm_moments(&[5], Activation::Linear).is_err());
@@ -247,7 +414,10 @@ fn hanin_nica_reference_numbers() {
 
 #[test]
 fn invalid_input_is_a_typed_error() {
-    assert!(matches!(DlnPrior::equal(0, 3, 1), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(
+        DlnPrior::equal(0, 3, 1),
+        Err(Error::InvalidParameter { .. })
+    ));
     assert!(DlnPrior::equal(10, 0, 1).is_err());
     assert!(DlnPrior::equal(10, 3, 0).is_err());
     assert!(DlnPrior::new(vec![10, 10], vec![1.0, -1.0], 1, Gram::unit()).is_err());
@@ -256,7 +426,9 @@ fn invalid_input_is_a_typed_error() {
     assert!(DlnLimit::new(f64::NAN, 1.0, 1, Gram::unit()).is_err());
     assert!(Gram::new(DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 2.0, 1.0])).is_err());
     assert!(Gram::pair(1.0).is_err());
-    assert!(parse_widths("50x0").is_err() && parse_widths("a").is_err() && parse_widths("").is_err());
+    assert!(
+        parse_widths("50x0").is_err() && parse_widths("a").is_err() && parse_widths("").is_err()
+    );
     assert_eq!(parse_widths("100,5x2,100").unwrap(), vec![100, 5, 5, 100]);
     assert_eq!(compress_widths(&[100, 5, 5, 100]), "100,5x2,100");
     let law = prior(10, 10, 1).output_law(0).unwrap();
@@ -279,7 +451,12 @@ fn sigma_scales_lambda() {
 }
 
 /// Mean and SE of `g` over `s` draws of a sampler, in parallel over independent streams.
-fn mc<S: Sampler, G: Fn(&S::Output) -> f64 + Sync>(sampler: &S, s: usize, seed: u64, g: G) -> Vec<f64>
+fn mc<S: Sampler, G: Fn(&S::Output) -> f64 + Sync>(
+    sampler: &S,
+    s: usize,
+    seed: u64,
+    g: G,
+) -> Vec<f64>
 where
     S::Output: Send,
 {
@@ -309,12 +486,23 @@ fn bartlett_sampler_matches_f8_f9() {
     let ld = mc(&s, 40_000, 12, |q| q.determinant().ln());
     let exact = p.log_det().unwrap();
     let (m, se) = mean_se(&ld);
-    assert!((m - exact.mean).abs() < 4.0 * se, "E ln det {m} +- {se} vs {}", exact.mean);
+    assert!(
+        (m - exact.mean).abs() < 4.0 * se,
+        "E ln det {m} +- {se} vs {}",
+        exact.mean
+    );
     let (v, se) = var_se(&ld);
-    assert!((v - exact.var).abs() < 4.0 * se, "Var ln det {v} +- {se} vs {}", exact.var);
+    assert!(
+        (v - exact.var).abs() < 4.0 * se,
+        "Var ln det {v} +- {se} vs {}",
+        exact.var
+    );
     let q12 = mc(&s, 40_000, 13, |q| q[(0, 1)].powi(2));
     let (m, se) = mean_se(&q12);
-    assert!((m - p.second_moments().gam).abs() < 4.0 * se, "Gam {m} +- {se}");
+    assert!(
+        (m - p.second_moments().gam).abs() < 4.0 * se,
+        "Gam {m} +- {se}"
+    );
     // D = 1: ln q moments (F6)
     let s1 = WishartProduct::from_prior(&prior(20, 20, 1)).unwrap();
     let lq = mc(&s1, 40_000, 14, |q| q[(0, 0)].ln());
@@ -332,13 +520,22 @@ fn limit_chain_matches_f16() {
     let lim = LogDet::limit(a, 2);
     let ld = mc(&s, 20_000, 21, |q| q.determinant().ln());
     let (m, se) = mean_se(&ld);
-    assert!((m - lim.mean).abs() < 4.0 * se + (fin.mean - lim.mean).abs(), "{m} +- {se}");
+    assert!(
+        (m - lim.mean).abs() < 4.0 * se + (fin.mean - lim.mean).abs(),
+        "{m} +- {se}"
+    );
     let (v, se) = var_se(&ld);
-    assert!((v - lim.var).abs() < 4.0 * se + (fin.var - lim.var).abs(), "{v} +- {se}");
+    assert!(
+        (v - lim.var).abs() < 4.0 * se + (fin.var - lim.var).abs(),
+        "{v} +- {se}"
+    );
     let b = mc(&s, 20_000, 22, |q| q[(0, 0)] * q[(1, 1)]);
     let (m, se) = mean_se(&b);
     let bias = (QSecondMoments::finite(&widths).b - QSecondMoments::limit(a).b).abs();
-    assert!((m - QSecondMoments::limit(a).b).abs() < 4.0 * se + bias, "B {m} +- {se}");
+    assert!(
+        (m - QSecondMoments::limit(a).b).abs() < 4.0 * se + bias,
+        "B {m} +- {se}"
+    );
 }
 
 #[test]
@@ -348,13 +545,22 @@ fn actual_networks_match_exact_finite_width() {
     let s = NetworkSampler::for_prior(&p, 10).unwrap();
     let draws = mc(&s, 6000, 31, |d| d.q_in.ln());
     let (m, se) = mean_se(&draws);
-    assert!((m - p.mixing().mean_log()).abs() < 4.0 * se, "E ln q {m} +- {se}");
+    assert!(
+        (m - p.mixing().mean_log()).abs() < 4.0 * se,
+        "E ln q {m} +- {se}"
+    );
     let ld = mc(&s, 6000, 32, |d| d.q.determinant().ln());
     let (m, se) = mean_se(&ld);
-    assert!((m - p.log_det().unwrap().mean).abs() < 4.0 * se, "E ln det {m} +- {se}");
+    assert!(
+        (m - p.log_det().unwrap().mean).abs() < 4.0 * se,
+        "E ln det {m} +- {se}"
+    );
     let fa = mc(&s, 6000, 33, |d| d.f[(0, 0)].abs());
     let (m, se) = mean_se(&fa);
-    assert!((m - p.output_law(0).unwrap().e_abs()).abs() < 4.0 * se, "E|f| {m} +- {se}");
+    assert!(
+        (m - p.output_law(0).unwrap().e_abs()).abs() < 4.0 * se,
+        "E|f| {m} +- {se}"
+    );
 }
 
 #[test]
@@ -365,8 +571,14 @@ fn hanin_nica_monte_carlo() {
         let y = mc(&s, 20_000, 41, |y| *y);
         let (exact_m, exact_v) = hanin_nica::log_norm_moments(&w, act).unwrap();
         let (m, se) = mean_se(&y);
-        assert!((m - exact_m).abs() < 4.0 * se, "{act:?}: mean {m} +- {se} vs {exact_m}");
+        assert!(
+            (m - exact_m).abs() < 4.0 * se,
+            "{act:?}: mean {m} +- {se} vs {exact_m}"
+        );
         let (v, se) = var_se(&y);
-        assert!((v - exact_v).abs() < 4.0 * se, "{act:?}: var {v} +- {se} vs {exact_v}");
+        assert!(
+            (v - exact_v).abs() < 4.0 * se,
+            "{act:?}: var {v} +- {se} vs {exact_v}"
+        );
     }
 }

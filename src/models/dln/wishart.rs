@@ -45,8 +45,9 @@ impl WishartProduct {
                 None => {
                     let chis = (0..d)
                         .map(|i| {
-                            ChiSquared::new(n - i as f64)
-                                .map_err(|e| Error::Domain(format!("chi-square({}): {e}", n - i as f64)))
+                            ChiSquared::new(n - i as f64).map_err(|e| {
+                                Error::Domain(format!("chi-square({}): {e}", n - i as f64))
+                            })
                         })
                         .collect::<Result<Vec<_>>>()?;
                     kinds.push((n, chis));
