@@ -152,7 +152,7 @@ pub fn validate(
             .collect()
     };
     let (m, se) = mean_se(&per_net(&|f| f.abs()));
-    checks.push(Check::statistical("e_abs", law.e_abs(), m, se, Z_MAX, 0.0));
+    checks.push(Check::statistical("e_abs", law.e_abs()?, m, se, Z_MAX, 0.0));
     for t in [1.0, 3.0] {
         let (m, se) = mean_se(&per_net(&|f| f64::from(u8::from(f.abs() > t * sc))));
         checks.push(Check::statistical(
