@@ -55,15 +55,36 @@ impl Claim {
     }
 
     fn validate(&self, file: &Path) -> Result<()> {
-        let bad = |m: String| Error::Parse { path: file.to_path_buf(), message: m };
-        if self.id.is_empty() || !self.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
-            return Err(bad(format!("claim id `{}` must be non-empty [A-Za-z0-9._-]", self.id)));
+        let bad = |m: String| Error::Parse {
+            path: file.to_path_buf(),
+            message: m,
+        };
+        if self.id.is_empty()
+            || !self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err(bad(format!(
+                "claim id `{}` must be non-empty [A-Za-z0-9._-]",
+                self.id
+            )));
         }
         if self.command.first().map(String::as_str) != Some("validate") {
-            return Err(bad(format!("claim `{}`: command must start with `validate`", self.id)));
+            return Err(bad(format!(
+                "claim `{}`: command must start with `validate`",
+                self.id
+            )));
         }
-        if self.command.iter().any(|a| a == "--report" || a == "--plot") {
-            return Err(bad(format!("claim `{}`: --report/--plot are set by `check`", self.id)));
+        if self
+            .command
+            .iter()
+            .any(|a| a == "--report" || a == "--plot")
+        {
+            return Err(bad(format!(
+                "claim `{}`: --report/--plot are set by `check`",
+                self.id
+            )));
         }
         Ok(())
     }
@@ -76,36 +97,56 @@ pub fn load(dir: &Path) -> Result<Vec<Claim>> {
     files.sort();
     let mut claims = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(&f).map_err(|source| Error::Io { action: "read", path: f.clone(), source })?;
-        let v: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| Error::Parse { path: f.clone(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(&f).map_err(|source| Error::Io {
+            action: "read",
+            path: f.clone(),
+            source,
+        })?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::Parse {
+            path: f.clone(),
+            message: e.to_string(),
+        })?;
         let list = match v {
             serde_json::Value::Array(a) => a,
             other => vec![other],
         };
         for c in list {
-            let claim: Claim =
-                serde_json::from_value(c).map_err(|e| Error::Parse { path: f.clone(), message: e.to_string() })?;
+            let claim: Claim = serde_json::from_value(c).map_err(|e| Error::Parse {
+                path: f.clone(),
+                message: e.to_string(),
+            })?;
             claim.validate(&f)?;
             claims.push(claim);
         }
     }
     claims.sort_by(|a, b| a.id.cmp(&b.id));
     if let Some(w) = claims.windows(2).find(|w| w[0].id == w[1].id) {
-        return Err(Error::InvalidData(format!("duplicate claim id `{}`", w[0].id)));
+        return Err(Error::InvalidData(format!(
+            "duplicate claim id `{}`",
+            w[0].id
+        )));
     }
     if claims.is_empty() {
-        return Err(Error::InvalidData(format!("no claims (*.json) found under `{}`", dir.display())));
+        return Err(Error::InvalidData(format!(
+            "no claims (*.json) found under `{}`",
+            dir.display()
+        )));
     }
     Ok(claims)
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let rd = std::fs::read_dir(dir).map_err(|source| Error::Io { action: "read", path: dir.to_path_buf(), source })?;
+    let rd = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        action: "read",
+        path: dir.to_path_buf(),
+        source,
+    })?;
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
-            if p.file_name().map(|n| n.to_string_lossy().starts_with('.')) != Some(true) && p.file_name() != Some("report".as_ref()) {
+            if p.file_name().map(|n| n.to_string_lossy().starts_with('.')) != Some(true)
+                && p.file_name() != Some("report".as_ref())
+            {
                 collect(&p, out)?;
             }
         } else if p.extension().map(|x| x == "json").unwrap_or(false) {
@@ -145,7 +186,11 @@ impl ClaimResult {
             .map(|r| {
                 r.checks
                     .iter()
-                    .filter(|c| self.claim.statistics.is_empty() || self.claim.statistics.contains(&c.name) || !c.pass)
+                    .filter(|c| {
+                        self.claim.statistics.is_empty()
+                            || self.claim.statistics.contains(&c.name)
+                            || !c.pass
+                    })
                     .map(|c| {
                         format!(
                             "{}{} {:.4} vs {:.4} (tol {:.2e})",
@@ -174,7 +219,13 @@ impl ClaimResult {
 
 /// Run the claims; `exec(args)` runs one validate command (arguments after `nnlimits`, with
 /// `--report`/`--plot` appended) and returns its report. Results are cached in `out/cache`.
-pub fn run<E, T>(claims: &[Claim], out: &Path, use_cache: bool, exec: E, tick: T) -> Result<Vec<ClaimResult>>
+pub fn run<E, T>(
+    claims: &[Claim],
+    out: &Path,
+    use_cache: bool,
+    exec: E,
+    tick: T,
+) -> Result<Vec<ClaimResult>>
 where
     E: Fn(&[String]) -> Result<Report> + Sync,
     T: Fn() + Sync,
@@ -183,7 +234,11 @@ where
     let cache = out.join("cache");
     let plots = out.join("plots");
     for d in [&cache, &plots] {
-        std::fs::create_dir_all(d).map_err(|source| Error::Io { action: "write", path: d.clone(), source })?;
+        std::fs::create_dir_all(d).map_err(|source| Error::Io {
+            action: "write",
+            path: d.clone(),
+            source,
+        })?;
     }
     let results = claims
         .par_iter()
@@ -204,7 +259,10 @@ where
                 "--report".to_string(),
                 report_path.to_string_lossy().into_owned(),
                 "--plot".to_string(),
-                plots.join(format!("{}.svg", c.id)).to_string_lossy().into_owned(),
+                plots
+                    .join(format!("{}.svg", c.id))
+                    .to_string_lossy()
+                    .into_owned(),
             ]);
             let res = exec(&args);
             let _ = std::fs::remove_file(&report_path);
@@ -216,10 +274,17 @@ where
                     error: None,
                     cached: false,
                 },
-                Err(e) => ClaimResult { claim: c.clone(), report: None, error: Some(e.to_string()), confirmed: false, cached: false },
+                Err(e) => ClaimResult {
+                    claim: c.clone(),
+                    report: None,
+                    error: Some(e.to_string()),
+                    confirmed: false,
+                    cached: false,
+                },
             };
             if r.error.is_none() {
-                let text = serde_json::to_string_pretty(&r).map_err(|e| Error::Domain(e.to_string()))?;
+                let text =
+                    serde_json::to_string_pretty(&r).map_err(|e| Error::Domain(e.to_string()))?;
                 crate::io::write_atomic(&key, text.as_bytes())?;
             }
             tick();
@@ -250,10 +315,25 @@ pub fn markdown(results: &[ClaimResult]) -> String {
             .map(|rep| {
                 rep.checks
                     .iter()
-                    .filter(|c| r.claim.statistics.is_empty() || r.claim.statistics.contains(&c.name) || !c.pass)
+                    .filter(|c| {
+                        r.claim.statistics.is_empty()
+                            || r.claim.statistics.contains(&c.name)
+                            || !c.pass
+                    })
                     .map(|c| {
-                        let err = if c.std_error > 0.0 { format!(" ± {:.2e}", c.std_error) } else { String::new() };
-                        format!("{}{}: {:.5}{err} vs {:.5} (tol {:.2e})", if c.pass { "" } else { "**FAILED** " }, c.name, c.observed, c.theory, c.tolerance)
+                        let err = if c.std_error > 0.0 {
+                            format!(" ± {:.2e}", c.std_error)
+                        } else {
+                            String::new()
+                        };
+                        format!(
+                            "{}{}: {:.5}{err} vs {:.5} (tol {:.2e})",
+                            if c.pass { "" } else { "**FAILED** " },
+                            c.name,
+                            c.observed,
+                            c.theory,
+                            c.tolerance
+                        )
                     })
                     .collect::<Vec<_>>()
                     .join("<br>")
@@ -277,7 +357,11 @@ pub fn markdown(results: &[ClaimResult]) -> String {
 
 /// A self-contained HTML page with the same table and the plots inlined as images.
 pub fn html(results: &[ClaimResult]) -> String {
-    let esc = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let esc = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
     let ok = results.iter().filter(|r| r.confirmed).count();
     let mut s = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>nnlimits validation report</title><style>body{{font-family:sans-serif;margin:2em}}td,th{{border:1px solid #ccc;padding:4px;vertical-align:top}}table{{border-collapse:collapse}}.fail{{background:#fdd}}</style></head><body><h1>nnlimits validation report</h1><p>{ok} of {} claims confirmed (nnlimits {}).</p><table><tr><th>claim</th><th>verdict / expected</th><th>checks</th><th>source</th><th>plot</th></tr>",
@@ -291,12 +375,26 @@ pub fn html(results: &[ClaimResult]) -> String {
             .map(|rep| {
                 rep.checks
                     .iter()
-                    .map(|c| format!("{}{}: {:.5} vs {:.5} (tol {:.2e}; {})", if c.pass { "" } else { "FAILED " }, esc(&c.name), c.observed, c.theory, c.tolerance, esc(&c.rule)))
+                    .map(|c| {
+                        format!(
+                            "{}{}: {:.5} vs {:.5} (tol {:.2e}; {})",
+                            if c.pass { "" } else { "FAILED " },
+                            esc(&c.name),
+                            c.observed,
+                            c.theory,
+                            c.tolerance,
+                            esc(&c.rule)
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("<br>")
             })
             .unwrap_or_else(|| esc(&r.error.clone().unwrap_or_default()));
-        let verdict = r.report.as_ref().map(|x| format!("{:?}", x.verdict).to_lowercase()).unwrap_or_else(|| "error".into());
+        let verdict = r
+            .report
+            .as_ref()
+            .map(|x| format!("{:?}", x.verdict).to_lowercase())
+            .unwrap_or_else(|| "error".into());
         s.push_str(&format!(
             "<tr class=\"{}\"><td><b>{}</b><br>{}</td><td>{} / {}</td><td>{}</td><td>{}</td><td><a href=\"plots/{}.svg\"><img src=\"plots/{}.svg\" width=\"320\"></a></td></tr>",
             if r.confirmed { "ok" } else { "fail" },

@@ -5,6 +5,7 @@
 //! returning [`Outcome`]; this file only dispatches.
 
 pub mod common;
+pub mod law;
 pub mod saddle;
 pub mod spectrum;
 pub mod table;
@@ -42,6 +43,8 @@ pub enum Command {
     Saddle(saddle::SaddleArgs),
     /// Print version and build information.
     Info,
+    /// Closed-form laws (e.g. `law dln`).
+    Law(Box<law::LawArgs>),
 }
 
 /// Run the CLI on an argument vector (the first element is the program name); returns the exit code.
@@ -86,7 +89,10 @@ where
 
 /// Whether a command produces a JSON document that `table` can tabulate (besides `spectrum`).
 pub fn is_tabulable(cmd: &Command) -> bool {
-    matches!(cmd, Command::Spectrum(_) | Command::Saddle(_))
+    matches!(
+        cmd,
+        Command::Spectrum(_) | Command::Saddle(_) | Command::Law(_)
+    )
 }
 
 /// Dispatch a parsed command.
@@ -101,5 +107,8 @@ pub fn dispatch(cli: &Cli) -> crate::Result<Outcome> {
             Ok(Outcome::Done)
         }
         Command::Saddle(a) => saddle::run_saddle(a),
+        Command::Law(a) => match &a.law {
+            law::LawCommand::Dln(args) => law::run_law_dln(args),
+        },
     }
 }

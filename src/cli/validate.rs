@@ -72,6 +72,8 @@ pub struct ValidateArgs {
 pub enum ValidateModel {
     /// Marchenko–Pastur against sampled Wishart matrices.
     Mp(MpValidateArgs),
+    /// Deep linear network prior: finite-width / limit law against sampled networks.
+    Dln(super::law::ValidateDlnArgs),
     /// Bayesian deep linear network: exact Gibbs sampling vs exact posterior and saddle point.
     DlnBayes(super::saddle::ValidateBayesArgs),
     /// Bayesian one-hidden-layer network: elliptical slice sampling vs saddle point.
@@ -100,6 +102,7 @@ pub struct MpValidateArgs {
 /// Run `validate`.
 pub fn run(args: &ValidateArgs, quiet: bool) -> Result<Outcome> {
     match &args.model {
+        ValidateModel::Dln(a) => super::law::run_validate_dln(a),
         ValidateModel::DlnBayes(a) => super::saddle::run_validate_dln_bayes(a),
         ValidateModel::OneHlBayes(a) => super::saddle::run_validate_1hl_bayes(a),
         ValidateModel::Mp(a) => {

@@ -2,7 +2,9 @@
 //! system it describes.
 //!
 //! * [`mp`] — Marchenko–Pastur (base case).
+//! * [`dln`] — deep linear network prior at finite width and in the depth~width limit.
 //! * [`bayes`] — Bayesian deep linear and one-hidden-layer networks: exact posteriors, saddle points.
 
 pub mod bayes;
+pub mod dln;
 pub mod mp;

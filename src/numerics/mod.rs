@@ -5,9 +5,13 @@
 //! * [`edges`] — support edges from the real inverse `x(m)`, support components, Brent brackets.
 //! * [`quad`] — quadrature on intervals, Gauss–Hermite / Gauss–Legendre rules, Gaussian expectations.
 //! * [`linalg`] — dense symmetric eigenvalues and eigendecompositions (faer / nalgebra), Cholesky.
+//! * [`special`] — complex log-gamma, log-gamma ratios, trigamma.
+//! * [`mellin`] — densities, tails and CDFs of positive variables from their Mellin transforms.
 
 pub mod edges;
 pub mod linalg;
+pub mod mellin;
 pub mod poly;
 pub mod quad;
+pub mod special;
 pub mod stieltjes;

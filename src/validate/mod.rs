@@ -4,7 +4,9 @@
 //! * [`stats`] — KS distance, histograms, means with standard errors.
 //! * [`mcmc`] — effective sample size and batch means for Markov chains.
 //! * [`spectral`] — the validator for spectral models ([`crate::model::SpectralModel`]).
+//! * [`dln`] — the validator of the deep-linear-network prior against sampled networks.
 
+pub mod dln;
 pub mod mcmc;
 pub mod report;
 pub mod spectral;
