@@ -4,6 +4,7 @@
 //! Each command family lives in its own file with its `clap` argument structs and a `run` function
 //! returning [`Outcome`]; this file only dispatches.
 
+pub mod check;
 pub mod common;
 pub mod law;
 pub mod saddle;
@@ -39,6 +40,8 @@ pub enum Command {
     Table(table::TableArgs),
     /// Join the shards of a table computed with `table --shard i/k`.
     Merge(table::MergeArgs),
+    /// Run the catalogue of theory claims (e.g. `nnlimits check validation/`) and write a report.
+    Check(check::CheckArgs),
     /// Saddle point of a Bayesian network (order parameters, predictor, generalization error).
     Saddle(saddle::SaddleArgs),
     /// Print version and build information.
@@ -102,6 +105,7 @@ pub fn dispatch(cli: &Cli) -> crate::Result<Outcome> {
         Command::Validate(a) => validate::run(a, cli.quiet),
         Command::Table(a) => table::run(a, cli.quiet),
         Command::Merge(a) => table::run_merge(a),
+        Command::Check(a) => check::run(a, cli.quiet),
         Command::Info => {
             common::emit(None, &format!("nnlimits {}\n", env!("CARGO_PKG_VERSION")))?;
             Ok(Outcome::Done)
