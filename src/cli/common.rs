@@ -69,9 +69,18 @@ impl OutputArgs {
         Ok(())
     }
 
-    /// Emit `text` to the output file (atomically) or stdout.
+    /// Emit `text` to the output file (atomically) or stdout. CSV and table files written with `--out`
+    /// start with a `# provenance: {...}` comment line (tool, version, exact command — which holds every
+    /// parameter and seed); stdout stays plain so that pipes see the bare header.
     pub fn emit(&self, text: &str) -> Result<()> {
-        emit(self.out.as_deref(), text)
+        match (&self.out, self.format) {
+            (Some(p), OutputFormat::Csv | OutputFormat::Table) => {
+                let prov = serde_json::to_string(&crate::io::Provenance::current())
+                    .map_err(|e| crate::Error::Domain(e.to_string()))?;
+                emit(Some(p), &format!("# provenance: {prov}\n{text}"))
+            }
+            (out, _) => emit(out.as_deref(), text),
+        }
     }
 }
 
@@ -119,6 +128,22 @@ pub fn emit(path: Option<&Path>, text: &str) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// A JSON document for output: pretty-printed, with a `provenance` record (tool, version, exact
+/// command, time) added to top-level objects.
+pub fn json_doc(mut v: serde_json::Value) -> Result<String> {
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert(
+            "provenance".into(),
+            serde_json::to_value(crate::io::Provenance::current())
+                .map_err(|e| crate::Error::Domain(e.to_string()))?,
+        );
+    }
+    let mut s =
+        serde_json::to_string_pretty(&v).map_err(|e| crate::Error::Domain(e.to_string()))?;
+    s.push('\n');
+    Ok(s)
 }
 
 /// Render rows as CSV (header + rows). Values are formatted with full precision.

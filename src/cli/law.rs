@@ -193,9 +193,7 @@ pub fn run_law_dln(args: &LawDlnArgs) -> Result<Outcome> {
     let law = args.model.law()?;
     let summary = law.summary(&at, &tails)?;
     let text = match args.output.format {
-        OutputFormat::Json => {
-            serde_json::to_string_pretty(&summary).map_err(|e| Error::Domain(e.to_string()))? + "\n"
-        }
+        OutputFormat::Json => super::common::json_doc(summary.clone())?,
         fmt_ @ (OutputFormat::Csv | OutputFormat::Table) => {
             let mut rows: Vec<Vec<String>> = Vec::new();
             if let Some(obj) = summary.as_object() {

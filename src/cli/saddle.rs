@@ -201,7 +201,7 @@ pub fn run_saddle(args: &SaddleArgs) -> Result<Outcome> {
                 "order_parameters": q_layers, "q": q, "action": action, "residual": residual,
                 "prediction": pred_json(&pred), "train_error": train, "nngp": pred_json(&nngp),
             });
-            serde_json::to_string_pretty(&j).map_err(|e| Error::Domain(e.to_string()))? + "\n"
+            super::common::json_doc(j)?
         }
         fmt_kind => {
             let mut rows: Vec<Vec<String>> = vec![];
