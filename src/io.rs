@@ -23,6 +23,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     if path.is_dir() {
         return Err(io_err(std::io::Error::other("is a directory")));
     }
+    // a device or pipe (/dev/null, /dev/stdout, a FIFO) is written in place: renaming over it would
+    // replace the device with a regular file
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() {
+            let mut f = std::fs::OpenOptions::new().write(true).open(path).map_err(io_err)?;
+            return f.write_all(bytes).map_err(io_err);
+        }
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(".nnlimits-")
         .suffix(".tmp")
@@ -48,6 +56,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Check early that `path` can be written (its directory exists and is writable), so a long run does not
 /// fail only at the end. Creates and removes a temporary file.
 pub fn check_writable(path: &Path) -> Result<()> {
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() && !meta.is_dir() {
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map(|_| ())
+                .map_err(|source| Error::Io {
+                    action: "write",
+                    path: path.to_path_buf(),
+                    source,
+                });
+        }
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -139,6 +160,16 @@ mod tests {
         // no temporary files left behind
         let n = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(n, 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_are_written_in_place() {
+        use std::os::unix::fs::FileTypeExt;
+        let p = Path::new("/dev/null");
+        check_writable(p).unwrap();
+        write_atomic(p, b"x").unwrap();
+        assert!(std::fs::metadata(p).unwrap().file_type().is_char_device());
     }
 
     #[test]
