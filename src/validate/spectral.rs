@@ -269,7 +269,7 @@ pub fn compare(
         &model.name(),
         model.params(),
         sampled,
-        opts_seed(opts),
+        opts.seed,
         draws.len(),
         checks,
         notes,
@@ -279,10 +279,6 @@ pub fn compare(
         figure,
         pooled,
     })
-}
-
-fn opts_seed(o: &SpectralValidation) -> u64 {
-    o.seed
 }
 
 fn atom_half_width(a: f64, width: f64, opts: &SpectralValidation) -> f64 {
