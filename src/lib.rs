@@ -17,6 +17,7 @@ pub mod cli;
 pub mod error;
 pub mod io;
 pub mod model;
+pub mod models;
 pub mod numerics;
 pub mod plot;
 pub mod rng;

@@ -1,0 +1,11 @@
+//! Fisher information, NTK and conjugate-kernel spectra of random shallow networks
+//! (shared/theory/fim.md; docs/models/fim.md and docs/models/ck.md).
+//!
+//! * [`activation`] — activations and their Gaussian constants (F14).
+//! * [`sampler`] — finite networks: the dual `n × n` Gram matrix `Θ = J Jᵀ` and its eigenvalues (F6).
+
+pub mod activation;
+pub mod sampler;
+
+pub use activation::{Activation, GaussianConstants};
+pub use sampler::{Inputs, NetworkSampler, Trained};
