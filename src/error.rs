@@ -126,7 +126,11 @@ pub mod check {
         if n >= lo && n <= hi {
             Ok(n)
         } else {
-            Err(Error::param(name, n, &format!("an integer in [{lo}, {hi}]")))
+            Err(Error::param(
+                name,
+                n,
+                &format!("an integer in [{lo}, {hi}]"),
+            ))
         }
     }
 }

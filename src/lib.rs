@@ -21,6 +21,7 @@ pub mod models;
 pub mod numerics;
 pub mod plot;
 pub mod rng;
+pub mod spectral;
 pub mod validate;
 
 pub use error::{Error, Result};

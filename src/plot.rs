@@ -118,10 +118,13 @@ impl Figure {
             if let Some(h) = &self.histogram {
                 let fill = RGBColor(160, 160, 160).mix(0.5).filled();
                 chart
-                    .draw_series(h.edges.windows(2).zip(&h.density).map(|(e, &d)| {
-                        Rectangle::new([(e[0], 0.0), (e[1], d.min(top))], fill)
-                    }))?
-                    .label(format!("Monte Carlo ({} samples)", h.total))
+                    .draw_series(
+                        h.edges
+                            .windows(2)
+                            .zip(&h.density)
+                            .map(|(e, &d)| Rectangle::new([(e[0], 0.0), (e[1], d.min(top))], fill)),
+                    )?
+                    .label(format!("Monte Carlo ({} values)", h.total))
                     .legend(|(x, y)| {
                         Rectangle::new(
                             [(x, y - 5), (x + 15, y + 5)],
@@ -131,17 +134,18 @@ impl Figure {
             }
             for (k, c) in self.curves.iter().enumerate() {
                 let col = COLORS[k % COLORS.len()];
-                let pts: Vec<(f64, f64)> = c
-                    .xs
-                    .iter()
-                    .zip(&c.ys)
-                    .filter(|(x, y)| x.is_finite() && y.is_finite())
-                    .map(|(&x, &y)| (x, y.min(top)))
-                    .collect();
+                let pts: Vec<(f64, f64)> =
+                    c.xs.iter()
+                        .zip(&c.ys)
+                        .filter(|(x, y)| x.is_finite() && y.is_finite())
+                        .map(|(&x, &y)| (x, y.min(top)))
+                        .collect();
                 chart
                     .draw_series(LineSeries::new(pts, col.stroke_width(2)))?
                     .label(c.label.clone())
-                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 15, y)], col.stroke_width(2)));
+                    .legend(move |(x, y)| {
+                        PathElement::new([(x, y), (x + 15, y)], col.stroke_width(2))
+                    });
             }
             for &(x, m) in &self.atoms {
                 let col = RGBColor(0, 0, 0);
@@ -151,7 +155,9 @@ impl Figure {
                         col.stroke_width(3),
                     )))?
                     .label(format!("atom at {x:.4}, mass {m:.4}"))
-                    .legend(move |(x, y)| PathElement::new([(x, y - 5), (x, y + 5)], col.stroke_width(3)));
+                    .legend(move |(x, y)| {
+                        PathElement::new([(x, y - 5), (x, y + 5)], col.stroke_width(3))
+                    });
             }
             chart
                 .configure_series_labels()

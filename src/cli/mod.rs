@@ -5,6 +5,8 @@
 //! returning [`Outcome`]; this file only dispatches.
 
 pub mod common;
+pub mod spectrum;
+pub mod validate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -26,6 +28,10 @@ pub struct Cli {
 /// Top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Limiting eigenvalue density of a random-matrix model.
+    Spectrum(spectrum::SpectrumArgs),
+    /// Monte Carlo validation of a theory against sampled finite systems.
+    Validate(validate::ValidateArgs),
     /// Print version and build information.
     Info,
 }
@@ -36,7 +42,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match parse(args) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -53,14 +59,30 @@ where
     }
 }
 
+/// Parse an argument vector. Negative numbers are accepted as values everywhere (`--ratio -1` reaches
+/// the model's validation and gets its typed error instead of a parser complaint).
+pub fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::{CommandFactory, FromArgMatches};
+    fn allow_negative(cmd: clap::Command) -> clap::Command {
+        cmd.allow_negative_numbers(true)
+            .mut_subcommands(allow_negative)
+    }
+    let cmd = allow_negative(Cli::command());
+    let matches = cmd.try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
 /// Dispatch a parsed command.
 pub fn dispatch(cli: &Cli) -> crate::Result<Outcome> {
     match &cli.command {
+        Command::Spectrum(a) => spectrum::run(a),
+        Command::Validate(a) => validate::run(a, cli.quiet),
         Command::Info => {
-            common::emit(
-                None,
-                &format!("nnlimits {}\n", env!("CARGO_PKG_VERSION")),
-            )?;
+            common::emit(None, &format!("nnlimits {}\n", env!("CARGO_PKG_VERSION")))?;
             Ok(Outcome::Done)
         }
     }

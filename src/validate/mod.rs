@@ -5,6 +5,7 @@
 //! * [`spectral`] — the validator for spectral models ([`crate::model::SpectralModel`]).
 
 pub mod report;
+pub mod spectral;
 pub mod stats;
 
 pub use report::{Check, Report, Verdict};

@@ -187,13 +187,37 @@ mod tests {
         let bad = Check::statistical("m2", 1.0, 1.5, 0.01, 4.0, 0.0);
         assert!(ok.pass && !bad.pass);
         assert!((bad.z() - 50.0).abs() < 1e-9);
-        let r = Report::new("t", serde_json::json!({}), serde_json::json!({}), 1, 1, vec![ok.clone()], vec![]);
+        let r = Report::new(
+            "t",
+            serde_json::json!({}),
+            serde_json::json!({}),
+            1,
+            1,
+            vec![ok.clone()],
+            vec![],
+        );
         assert_eq!(r.verdict, Verdict::Pass);
-        let r = Report::new("t", serde_json::json!({}), serde_json::json!({}), 1, 1, vec![ok, bad], vec![]);
+        let r = Report::new(
+            "t",
+            serde_json::json!({}),
+            serde_json::json!({}),
+            1,
+            1,
+            vec![ok, bad],
+            vec![],
+        );
         assert_eq!(r.verdict, Verdict::Fail);
         assert!(r.summary().contains("FAIL"));
         // an empty report is never a pass
-        let r = Report::new("t", serde_json::json!({}), serde_json::json!({}), 1, 1, vec![], vec![]);
+        let r = Report::new(
+            "t",
+            serde_json::json!({}),
+            serde_json::json!({}),
+            1,
+            1,
+            vec![],
+            vec![],
+        );
         assert_eq!(r.verdict, Verdict::Fail);
         assert!(!Check::distance("ks", f64::NAN, 0.1, "x").pass);
     }

@@ -23,7 +23,9 @@ where
         }
         let below = i as f64 / n;
         let upto = j as f64 / n;
-        d = d.max((upto - cdf(x)).abs()).max((below - cdf_left(x)).abs());
+        d = d
+            .max((upto - cdf(x)).abs())
+            .max((below - cdf_left(x)).abs());
         i = j;
     }
     d
@@ -116,7 +118,10 @@ impl Histogram {
 pub fn l1_expected(bin_mass: &[f64], n: f64) -> f64 {
     bin_mass
         .iter()
-        .map(|&p| (2.0 * p.clamp(0.0, 1.0) * (1.0 - p.clamp(0.0, 1.0)) / (std::f64::consts::PI * n)).sqrt())
+        .map(|&p| {
+            (2.0 * p.clamp(0.0, 1.0) * (1.0 - p.clamp(0.0, 1.0)) / (std::f64::consts::PI * n))
+                .sqrt()
+        })
         .sum()
 }
 
@@ -132,7 +137,11 @@ mod tests {
         assert!((d - 0.5 / n as f64).abs() < 1e-12);
         // an atom: all mass at 0 vs a CDF with a jump of 1 at 0 has distance 0
         let zeros = vec![0.0; 10];
-        let d = ks_distance(&zeros, |x| if x >= 0.0 { 1.0 } else { 0.0 }, |x| if x > 0.0 { 1.0 } else { 0.0 });
+        let d = ks_distance(
+            &zeros,
+            |x| if x >= 0.0 { 1.0 } else { 0.0 },
+            |x| if x > 0.0 { 1.0 } else { 0.0 },
+        );
         assert_eq!(d, 0.0);
     }
 

@@ -1,0 +1,139 @@
+//! `nnlimits validate <model>`: Monte Carlo validation of a theory against sampled finite systems.
+
+use super::common::Outcome;
+use super::spectrum::MpArgs;
+use crate::error::{check, Result};
+use crate::model::{Sampler, SpectralModel};
+use crate::models::mp::{MarchenkoPastur, WishartSampler};
+use crate::validate::spectral::{validate_spectrum, SpectralValidation};
+use crate::validate::Report;
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+/// Options every validator shares.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Independent Monte Carlo draws.
+    #[arg(long, default_value_t = 10, global = true)]
+    pub samples: usize,
+    /// Seed (draw i uses stream i of this seed; results do not depend on the thread count).
+    #[arg(long, default_value_t = 1, global = true)]
+    pub seed: u64,
+    /// Write the plot (SVG) here.
+    #[arg(long, global = true)]
+    pub plot: Option<PathBuf>,
+    /// Write the report (JSON) here.
+    #[arg(long, global = true)]
+    pub report: Option<PathBuf>,
+}
+
+impl RunArgs {
+    /// Fail early on unwritable outputs and bad counts.
+    pub fn check(&self) -> Result<()> {
+        check::count("samples", self.samples, 1, 1_000_000)?;
+        for p in [&self.plot, &self.report].into_iter().flatten() {
+            crate::io::check_writable(p)?;
+        }
+        Ok(())
+    }
+
+    /// Write report and plot, print the summary, return the outcome.
+    pub fn finish(
+        &self,
+        report: &Report,
+        figure: Option<&crate::plot::Figure>,
+        quiet: bool,
+    ) -> Result<Outcome> {
+        if let Some(p) = &self.report {
+            let mut s = serde_json::to_string_pretty(report)
+                .map_err(|e| crate::Error::Domain(e.to_string()))?;
+            s.push('\n');
+            crate::io::write_atomic(p, s.as_bytes())?;
+        }
+        if let (Some(p), Some(f)) = (&self.plot, figure) {
+            f.write(p)?;
+        }
+        let _ = quiet;
+        super::common::emit(None, &report.summary())?;
+        Ok(Outcome::from_verdict(report.verdict))
+    }
+}
+
+/// `validate` arguments.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The model.
+    #[command(subcommand)]
+    pub model: ValidateModel,
+    /// Shared options.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Models with a validator.
+#[derive(Debug, Subcommand)]
+pub enum ValidateModel {
+    /// Marchenko–Pastur against sampled Wishart matrices.
+    Mp(MpValidateArgs),
+}
+
+/// Marchenko–Pastur validation.
+#[derive(Debug, Clone, Args)]
+pub struct MpValidateArgs {
+    /// Theory and sampled parameters.
+    #[command(flatten)]
+    pub law: MpArgs,
+    /// Matrix size n (the sampled matrix is n x m with m = round(n / ratio)).
+    #[arg(long, default_value_t = 1000)]
+    pub size: usize,
+    /// Compare with the theory at this ratio instead of the sampled one (to test a claim, or to see the
+    /// validator fail).
+    #[arg(long)]
+    pub theory_ratio: Option<f64>,
+}
+
+/// Run `validate`.
+pub fn run(args: &ValidateArgs, quiet: bool) -> Result<Outcome> {
+    args.run.check()?;
+    match &args.model {
+        ValidateModel::Mp(a) => {
+            let sampled = MarchenkoPastur::new(a.law.ratio, a.law.scale)?;
+            let theory = match a.theory_ratio {
+                Some(r) => MarchenkoPastur::new(r, a.law.scale)?,
+                None => sampled,
+            }
+            .with_method(a.law.method);
+            check::count("size", a.size, 1, crate::models::mp::MAX_SIZE)?;
+            let m = ((a.size as f64) / sampled.ratio()).round().max(1.0);
+            if m > 1e7 {
+                return Err(crate::Error::param(
+                    "ratio",
+                    a.law.ratio,
+                    "such that size/ratio <= 1e7",
+                ));
+            }
+            let sampler = WishartSampler::new(a.size, m as usize, a.law.scale)?;
+            spectral(
+                &theory,
+                &sampler,
+                &args.run,
+                SpectralValidation::default(),
+                quiet,
+            )
+        }
+    }
+}
+
+/// Run a spectral validation with the shared options (generic over models and samplers).
+pub fn spectral<S: Sampler<Output = Vec<f64>>>(
+    model: &dyn SpectralModel,
+    sampler: &S,
+    run: &RunArgs,
+    mut opts: SpectralValidation,
+    quiet: bool,
+) -> Result<Outcome> {
+    opts.samples = run.samples;
+    opts.seed = run.seed;
+    let out = validate_spectrum(model, sampler, &opts)?;
+    run.finish(&out.report, Some(&out.figure), quiet)
+}

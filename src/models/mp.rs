@@ -1,0 +1,292 @@
+//! Marchenko–Pastur: the base case (shared/theory/fim.md §2, F1–F4).
+//!
+//! **Model (F1).** `W = (σ²/m) X Xᵀ` with `X` an `n x m` matrix of iid `N(0, 1)` entries, ratio
+//! `c = n/m`, `n, m → ∞`. The law of the `n` eigenvalues of `W` tends to
+//!
+//! * (F2) density `ρ(x) = sqrt((λ₊ - x)(x - λ₋)) / (2π σ² c x)` on `[λ₋, λ₊]`, `λ± = σ²(1 ± √c)²`,
+//!   plus an atom of mass `1 - 1/c` at 0 when `c > 1`;
+//! * (F3) Stieltjes transform `g(z) = [σ²(1 - c) - z + sqrt(z - λ₋) sqrt(z - λ₊)] / (2 c σ² z)`
+//!   (principal square roots — *not* `sqrt((z - λ₋)(z - λ₊))`, which picks the wrong branch), the root of
+//!   `c σ² z g² + (z - σ²(1 - c)) g + 1 = 0`, equivalently the fixed point
+//!   `g = 1 / (σ²(1 - c - c z g) - z)`;
+//! * (F4) moments `m_k = σ^{2k} Σ_{r=0}^{k-1} c^r/(r+1) C(k, r) C(k-1, r)` (Narayana): `m₁ = σ²`,
+//!   `m₂ = σ⁴(1 + c)`.
+//!
+//! The law is available twice: in closed form ([`Method::ClosedForm`]) and through the generic
+//! fixed-point solver of [`crate::numerics::stieltjes`] ([`Method::FixedPoint`]); tests check that they
+//! agree. [`WishartSampler`] draws the finite matrix.
+
+use crate::error::{check, Error, Result};
+use crate::model::{Sampler, SpectralModel, Support};
+use crate::numerics::linalg::eigvalsh;
+use crate::numerics::stieltjes::{self, ResolventEquation, SolverOptions};
+use crate::rng::Rng;
+use num_complex::Complex64 as C64;
+use serde::{Deserialize, Serialize};
+use std::f64::consts::PI;
+
+/// How the Stieltjes transform is evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// The closed form F3.
+    #[default]
+    ClosedForm,
+    /// The generic damped fixed point with continuation.
+    FixedPoint,
+}
+
+/// The Marchenko–Pastur law with ratio `c` and scale `σ²`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MarchenkoPastur {
+    ratio: f64,
+    scale: f64,
+    method: Method,
+    #[serde(skip)]
+    opts: SolverOptions,
+}
+
+/// Largest accepted ratio (beyond it the law is numerically a point mass at 0 plus a tiny bulk).
+pub const MAX_RATIO: f64 = 1e6;
+
+impl MarchenkoPastur {
+    /// The law with ratio `c = n/m` in `(0, 1e6]` and scale `σ² > 0`.
+    pub fn new(ratio: f64, scale: f64) -> Result<Self> {
+        let ratio = check::positive("ratio", ratio)?;
+        if ratio > MAX_RATIO {
+            return Err(Error::param("ratio", ratio, "in (0, 1e6]"));
+        }
+        let scale = check::positive("scale", scale)?;
+        if !(1e-150..=1e150).contains(&scale) {
+            return Err(Error::param("scale", scale, "in [1e-150, 1e150]"));
+        }
+        Ok(MarchenkoPastur {
+            ratio,
+            scale,
+            method: Method::ClosedForm,
+            opts: SolverOptions::default(),
+        })
+    }
+
+    /// Choose the evaluation method.
+    pub fn with_method(mut self, method: Method) -> Self {
+        self.method = method;
+        self
+    }
+
+    /// Ratio `c`.
+    pub fn ratio(&self) -> f64 {
+        self.ratio
+    }
+    /// Scale `σ²`.
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+
+    /// Edges `(λ₋, λ₊)`.
+    pub fn edges(&self) -> (f64, f64) {
+        let s = self.ratio.sqrt();
+        (
+            self.scale * (1.0 - s).powi(2),
+            self.scale * (1.0 + s).powi(2),
+        )
+    }
+
+    /// Mass of the atom at 0, `(1 - 1/c)₊`.
+    pub fn atom(&self) -> f64 {
+        (1.0 - 1.0 / self.ratio).max(0.0)
+    }
+
+    /// Closed-form `g(z)` (F3), valid on `C+` and on the real axis off the support.
+    pub fn stieltjes_closed(&self, z: C64) -> C64 {
+        let (c, s2) = (self.ratio, self.scale);
+        let (lm, lp) = self.edges();
+        let root = (z - lm).sqrt() * (z - lp).sqrt();
+        (s2 * (1.0 - c) - z + root) / (2.0 * c * s2 * z)
+    }
+
+    /// Closed-form density (F2), 0 outside `[λ₋, λ₊]`.
+    pub fn density_closed(&self, x: f64) -> f64 {
+        let (lm, lp) = self.edges();
+        if x <= lm || x >= lp {
+            return 0.0;
+        }
+        ((lp - x) * (x - lm)).sqrt() / (2.0 * PI * self.scale * self.ratio * x)
+    }
+
+    /// `g(z)` through the generic fixed-point solver.
+    pub fn stieltjes_fixed_point(&self, z: C64) -> Result<C64> {
+        Ok(stieltjes::solve(self, z, None, &self.opts)?.m)
+    }
+
+    /// Density through the fixed-point solver on a grid (warm-started along the grid).
+    pub fn density_fixed_point(&self, xs: &[f64]) -> Result<Vec<f64>> {
+        let (lm, lp) = self.edges();
+        let inside: Vec<f64> = xs.iter().copied().filter(|&x| x > lm && x < lp).collect();
+        let sol = stieltjes::solve_grid(self, &inside, &self.opts)?;
+        let mut it = sol.iter();
+        Ok(xs
+            .iter()
+            .map(|&x| {
+                if x > lm && x < lp {
+                    it.next().map(|s| stieltjes::density_of(s.m)).unwrap_or(0.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect())
+    }
+
+    /// Narayana moments `m_k`, `k = 1..=kmax` (F4).
+    pub fn narayana_moments(&self, kmax: usize) -> Vec<f64> {
+        let binom = |n: usize, k: usize| -> f64 {
+            (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
+        };
+        (1..=kmax)
+            .map(|k| {
+                let s: f64 = (0..k)
+                    .map(|r| {
+                        self.ratio.powi(r as i32) / (r + 1) as f64 * binom(k, r) * binom(k - 1, r)
+                    })
+                    .sum();
+                self.scale.powi(k as i32) * s
+            })
+            .collect()
+    }
+}
+
+impl ResolventEquation for MarchenkoPastur {
+    fn map(&self, g: C64, z: C64) -> C64 {
+        let (c, s2) = (self.ratio, self.scale);
+        (s2 * (1.0 - c - c * z * g) - z).inv()
+    }
+    fn describe(&self) -> String {
+        format!(
+            "Marchenko-Pastur fixed point (ratio {}, scale {})",
+            self.ratio, self.scale
+        )
+    }
+}
+
+impl SpectralModel for MarchenkoPastur {
+    fn name(&self) -> String {
+        "mp".into()
+    }
+    fn params(&self) -> serde_json::Value {
+        serde_json::json!({ "ratio": self.ratio, "scale": self.scale, "method": self.method })
+    }
+    fn stieltjes(&self, z: C64) -> Result<C64> {
+        if !stieltjes::in_upper_half_plane(z) {
+            return Err(Error::NotInUpperHalfPlane { re: z.re, im: z.im });
+        }
+        match self.method {
+            Method::ClosedForm => Ok(self.stieltjes_closed(z)),
+            Method::FixedPoint => self.stieltjes_fixed_point(z),
+        }
+    }
+    fn density(&self, x: f64) -> Result<f64> {
+        Ok(self.density_many(&[check::finite("x", x)?])?[0])
+    }
+    fn density_many(&self, xs: &[f64]) -> Result<Vec<f64>> {
+        if let Some(x) = xs.iter().find(|x| !x.is_finite()) {
+            return Err(Error::param("x", x, "finite"));
+        }
+        match self.method {
+            Method::ClosedForm => Ok(xs.iter().map(|&x| self.density_closed(x)).collect()),
+            Method::FixedPoint => self.density_fixed_point(xs),
+        }
+    }
+    fn support(&self) -> Result<Support> {
+        let (lm, lp) = self.edges();
+        let atom = self.atom();
+        Ok(Support {
+            components: vec![(lm, lp)],
+            atoms: if atom > 0.0 {
+                vec![(0.0, atom)]
+            } else {
+                vec![]
+            },
+        })
+    }
+    fn moments(&self) -> Vec<f64> {
+        self.narayana_moments(4)
+    }
+}
+
+/// Sampler of `W = (σ²/m) X Xᵀ`, `X` an `n x m` Gaussian matrix: returns the `n` eigenvalues.
+///
+/// When `n > m` the `n - m` structural zeros are returned exactly and the nonzero eigenvalues come from
+/// the smaller `m x m` companion `(σ²/m) Xᵀ X` (same nonzero spectrum).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WishartSampler {
+    /// Rows `n` (matrix size).
+    pub n: usize,
+    /// Columns `m` (samples).
+    pub m: usize,
+    /// Scale `σ²`.
+    pub scale: f64,
+}
+
+/// Largest accepted matrix dimension for sampling.
+pub const MAX_SIZE: usize = 20_000;
+
+impl WishartSampler {
+    /// Validated sampler.
+    pub fn new(n: usize, m: usize, scale: f64) -> Result<Self> {
+        check::count("size", n, 1, MAX_SIZE)?;
+        check::count("columns", m, 1, MAX_SIZE * 100)?;
+        check::positive("scale", scale)?;
+        Ok(WishartSampler { n, m, scale })
+    }
+}
+
+/// `G = A Aᵀ · s` for a column-major `r x k` matrix `A`, returned column-major `r x r` (faer, sequential so
+/// results do not depend on the thread count).
+pub fn gram_scaled(a: &[f64], r: usize, k: usize, s: f64) -> Vec<f64> {
+    use faer::linalg::matmul::matmul;
+    let am = faer::MatRef::from_column_major_slice(a, r, k);
+    let mut g = faer::Mat::<f64>::zeros(r, r);
+    matmul(
+        g.as_mut(),
+        faer::Accum::Replace,
+        am,
+        am.transpose(),
+        s,
+        faer::Par::Seq,
+    );
+    let mut out = vec![0.0; r * r];
+    for j in 0..r {
+        for i in 0..r {
+            out[i + j * r] = g[(i, j)];
+        }
+    }
+    out
+}
+
+impl Sampler for WishartSampler {
+    type Output = Vec<f64>;
+    fn describe(&self) -> serde_json::Value {
+        serde_json::json!({ "n": self.n, "m": self.m, "scale": self.scale, "ratio": self.n as f64 / self.m as f64 })
+    }
+    fn sample(&self, rng: &mut Rng) -> Result<Vec<f64>> {
+        let (n, m) = (self.n, self.m);
+        let x = crate::rng::normals(rng, n * m); // column-major n x m
+        let s = self.scale / m as f64;
+        let mut ev = if n <= m {
+            eigvalsh(&gram_scaled(&x, n, m, s), n)?
+        } else {
+            // Xᵀ is m x n column-major = X row-major; build it explicitly
+            let mut xt = vec![0.0; m * n];
+            for j in 0..m {
+                for i in 0..n {
+                    xt[j + i * m] = x[i + j * n];
+                }
+            }
+            let mut v = eigvalsh(&gram_scaled(&xt, m, n, s), m)?;
+            v.extend(std::iter::repeat_n(0.0, n - m));
+            v
+        };
+        ev.sort_by(f64::total_cmp);
+        Ok(ev)
+    }
+}

@@ -1,0 +1,134 @@
+//! Support edges of spectral laws (Silverstein–Choi) and 1-D root brackets.
+//!
+//! For a law with `m = 1/(-(z - c) + τ(m))`, on the real `m`-axis (where `τ` is real and finite) the
+//! inverse is `x(m) = c + τ(m) - 1/m`. The complement of the support is `{x(m) : x'(m) > 0}`, so the
+//! edges are the critical values `x(m*)` with `x'(m*) = 0` (shared/theory/fim.md §1 step 6). We scan `m`
+//! over `±logspace(-6, 6)` (both signs: `m > 0` lies below all the mass, `m < 0` above it), bracket sign
+//! changes of `x'(m)` and refine each with Brent's method from the `roots` crate. Hard edges (density
+//! `~ x^{-1/2}`) have no critical point; models add them as extra candidates. [`components`] turns the
+//! candidate edges into support components by probing the density between consecutive candidates.
+
+use crate::error::{Error, Result};
+
+/// Brent's method on `[a, b]` (`f(a) f(b) <= 0`) via the `roots` crate; a typed error otherwise.
+pub fn brent<F: Fn(f64) -> f64>(f: F, a: f64, b: f64, tol: f64, what: &str) -> Result<f64> {
+    let mut conv = roots::SimpleConvergency {
+        eps: tol,
+        max_iter: 200,
+    };
+    roots::find_root_brent(a, b, &f, &mut conv).map_err(|e| Error::NotConverged {
+        what: format!("{what}: Brent on [{a}, {b}] ({e:?})"),
+        iterations: 200,
+        residual: f(0.5 * (a + b)).abs(),
+        tolerance: tol,
+    })
+}
+
+/// Critical points `(m*, x(m*))` of a real inverse map `x(m)` over `±logspace(lo_exp, hi_exp)`.
+/// `x_of_m` may return NaN where it is undefined; such points are skipped.
+pub fn critical_points<F: Fn(f64) -> f64>(
+    x_of_m: F,
+    lo_exp: f64,
+    hi_exp: f64,
+    n_scan: usize,
+) -> Vec<(f64, f64)> {
+    let deriv = |m: f64| {
+        let h = 1e-6 * m.abs().max(1e-12);
+        (x_of_m(m + h) - x_of_m(m - h)) / (2.0 * h)
+    };
+    let mut out = Vec::new();
+    for sign in [1.0, -1.0] {
+        let ms: Vec<f64> = (0..n_scan)
+            .map(|k| sign * 10f64.powf(lo_exp + (hi_exp - lo_exp) * k as f64 / (n_scan - 1) as f64))
+            .collect();
+        let ds: Vec<f64> = ms.iter().map(|&m| deriv(m)).collect();
+        for k in 0..n_scan - 1 {
+            let (d0, d1) = (ds[k], ds[k + 1]);
+            if d0.is_finite() && d1.is_finite() && d0 * d1 < 0.0 {
+                let (a, b) = (ms[k].min(ms[k + 1]), ms[k].max(ms[k + 1]));
+                if let Ok(m) = brent(deriv, a, b, 1e-14 * a.abs().max(b.abs()), "edge") {
+                    let x = x_of_m(m);
+                    if x.is_finite() {
+                        out.push((m, x));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Support components from candidate edges: sorted unique candidates `e_0 < … < e_k`; the interval
+/// `(e_i, e_{i+1})` belongs to the support iff the density at its midpoint exceeds `threshold`;
+/// adjacent support intervals merge.
+pub fn components<F: Fn(f64) -> Result<f64>>(
+    candidates: &[f64],
+    density: F,
+    threshold: f64,
+) -> Result<Vec<(f64, f64)>> {
+    let mut c: Vec<f64> = candidates
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    c.sort_by(f64::total_cmp);
+    c.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * (1.0 + a.abs()));
+    let mut out: Vec<(f64, f64)> = Vec::new();
+    for w in c.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        // probe three interior points so a narrow dip cannot hide a component
+        let mut inside = false;
+        for t in [0.25, 0.5, 0.75] {
+            if density(a + t * (b - a))? > threshold {
+                inside = true;
+                break;
+            }
+        }
+        if inside {
+            match out.last_mut() {
+                Some(last) if (last.1 - a).abs() <= 1e-12 * (1.0 + a.abs()) => last.1 = b,
+                _ => out.push((a, b)),
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marchenko_pastur_edges_from_inverse() {
+        // MP (s2 = 1, ratio c): x(m) = ((1 - c) - 1/m) / (1 + c m)
+        for &c in &[0.25, 0.5, 2.0] {
+            let x = |m: f64| ((1.0 - c) - 1.0 / m) / (1.0 + c * m);
+            let mut xs: Vec<f64> = critical_points(x, -6.0, 6.0, 2000)
+                .iter()
+                .map(|p| p.1)
+                .collect();
+            xs.sort_by(f64::total_cmp);
+            let lo = (1.0 - c.sqrt()).powi(2);
+            let hi = (1.0 + c.sqrt()).powi(2);
+            assert!(xs.iter().any(|v| (v - lo).abs() < 1e-9), "c={c}: {xs:?}");
+            assert!(xs.iter().any(|v| (v - hi).abs() < 1e-9), "c={c}: {xs:?}");
+        }
+    }
+
+    #[test]
+    fn components_merge_and_split() {
+        let dens = |x: f64| {
+            Ok(if (0.0..1.0).contains(&x) || (2.0..3.0).contains(&x) {
+                1.0
+            } else {
+                0.0
+            })
+        };
+        let c = components(&[0.0, 0.5, 1.0, 2.0, 3.0], dens, 1e-9).unwrap();
+        assert_eq!(c, vec![(0.0, 1.0), (2.0, 3.0)]);
+        assert!(brent(|x| x * x + 1.0, 0.0, 1.0, 1e-12, "no root").is_err());
+        assert!(
+            (brent(|x| x * x - 2.0, 0.0, 2.0, 1e-14, "sqrt2").unwrap() - 2f64.sqrt()).abs() < 1e-12
+        );
+    }
+}

@@ -1,0 +1,366 @@
+//! Stieltjes-transform fixed points, with continuation towards the real axis.
+//!
+//! Every spectral law of nnlimits is the solution `m(z)` of a self-consistent equation `m = F(m, z)`
+//! (Bai–Silverstein sign: `m(z) = ∫ ρ(dt)/(t - z)`, `Im m > 0` on `C+`, `m ~ -1/z` at infinity). A model
+//! implements [`ResolventEquation`]; this module solves it robustly (shared/theory/fim.md §1):
+//!
+//! 1. far from the axis (`Im z = max(1, |Re z|)`, raised tenfold until it converges): damped iteration
+//!    `m ← (1-w) m + w F(m, z)` with `w = 1/2`, started at `-1/z`, reflecting iterates that leave `C+`;
+//! 2. continuation in `η = Im z` by factors of 3 down to the target, polishing each step with complex
+//!    Newton on `m - F(m, z)` (derivative by a complex finite difference — `F` is analytic in `m`); a
+//!    step whose Newton leaves `C+` or stalls is split geometrically (the physical root can be a
+//!    repelling fixed point of `F` near the axis, e.g. MP with `c > 1`), with damped iteration last;
+//! 3. along a real grid ([`solve_grid`]) the solution at the previous point warm-starts Newton.
+//!
+//! Density: `ρ(x) = Im m(x + iη_min)/π` with `η_min = 1e-10` by default; the physical branch is the one
+//! reached by continuation from infinity. No crate offers this continuation (it depends on the branch
+//! structure of each law), hence it is written here once for every model.
+
+use crate::error::{Error, Result};
+use num_complex::Complex64 as C64;
+
+/// `Im z > 0` and both parts finite.
+pub fn in_upper_half_plane(z: C64) -> bool {
+    z.im > 0.0 && z.re.is_finite() && z.im.is_finite()
+}
+
+/// A self-consistent equation `m = F(m, z)` for a Stieltjes transform.
+pub trait ResolventEquation: Send + Sync {
+    /// The map `F(m, z)`.
+    fn map(&self, m: C64, z: C64) -> C64;
+    /// A short description for error messages (model and parameters).
+    fn describe(&self) -> String {
+        "resolvent fixed point".into()
+    }
+}
+
+/// Solver settings.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SolverOptions {
+    /// Convergence tolerance on `|m - F(m, z)| / (1 + |m|)`.
+    pub tol: f64,
+    /// Maximum damped iterations per continuation step.
+    pub max_iter: usize,
+    /// Damping weight of the initial iteration.
+    pub damping: f64,
+    /// Imaginary part used for points "on" the real axis.
+    pub eta_min: f64,
+}
+
+impl Default for SolverOptions {
+    fn default() -> Self {
+        SolverOptions {
+            tol: 1e-12,
+            max_iter: 20_000,
+            damping: 0.5,
+            eta_min: 1e-10,
+        }
+    }
+}
+
+/// A converged solution with its diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Solution {
+    /// The Stieltjes transform `m(z)`.
+    pub m: C64,
+    /// Total iterations (damped + Newton) spent.
+    pub iterations: usize,
+    /// Final residual `|m - F(m, z)| / (1 + |m|)`.
+    pub residual: f64,
+}
+
+fn residual<E: ResolventEquation + ?Sized>(eq: &E, m: C64, z: C64) -> f64 {
+    let r = (m - eq.map(m, z)).norm() / (1.0 + m.norm());
+    if r.is_finite() {
+        r
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// Damped iteration from `m0`; returns (m, iterations, residual).
+fn damped<E: ResolventEquation + ?Sized>(
+    eq: &E,
+    z: C64,
+    m0: C64,
+    w: f64,
+    max_iter: usize,
+    tol: f64,
+) -> (C64, usize, f64) {
+    let mut m = m0;
+    for it in 1..=max_iter {
+        let f = eq.map(m, z);
+        let mut next = m * (1.0 - w) + f * w;
+        if next.im < 0.0 {
+            next = next.conj();
+        }
+        if !(next.re.is_finite() && next.im.is_finite()) {
+            return (m, it, f64::INFINITY);
+        }
+        let step = (next - m).norm() / (1.0 + next.norm());
+        m = next;
+        if step < tol * w {
+            let r = residual(eq, m, z);
+            if r < tol {
+                return (m, it, r);
+            }
+        }
+    }
+    (m, max_iter, residual(eq, m, z))
+}
+
+/// Complex Newton on `G(m) = m - F(m, z)` from `m0`. `None` if it leaves `C+` or does not converge.
+fn newton<E: ResolventEquation + ?Sized>(
+    eq: &E,
+    z: C64,
+    m0: C64,
+    tol: f64,
+    max_iter: usize,
+) -> Option<(C64, usize, f64)> {
+    let mut m = m0;
+    for it in 1..=max_iter {
+        let f = eq.map(m, z);
+        let g = m - f;
+        let h = 1e-7 * (1.0 + m.norm());
+        let dg = C64::new(1.0, 0.0) - (eq.map(m + h, z) - f) / h;
+        if dg.norm() == 0.0 || !dg.re.is_finite() {
+            return None;
+        }
+        let mut step = g / dg;
+        // limit the step to keep Newton local
+        let cap = 0.5 * (1.0 + m.norm());
+        if step.norm() > cap {
+            step *= cap / step.norm();
+        }
+        let next = m - step;
+        if !(next.re.is_finite() && next.im.is_finite()) || next.im < -1e-14 * (1.0 + next.norm()) {
+            return None;
+        }
+        m = next;
+        if step.norm() / (1.0 + m.norm()) < tol {
+            let r = residual(eq, m, z);
+            if r < tol * 10.0 {
+                return Some((m, it, r));
+            }
+        }
+    }
+    None
+}
+
+fn not_converged<E: ResolventEquation + ?Sized>(
+    eq: &E,
+    z: C64,
+    iterations: usize,
+    residual: f64,
+    tol: f64,
+) -> Error {
+    Error::NotConverged {
+        what: format!("{} at z = {}{:+}i", eq.describe(), z.re, z.im),
+        iterations,
+        residual,
+        tolerance: tol,
+    }
+}
+
+/// One continuation step from `Im z = from` (solution `m`) to `Im z = to`; if the polished solution does
+/// not converge, the step is split geometrically (up to 24 levels), which keeps Newton in the basin of
+/// the physical branch when the map is not contracting near the axis.
+fn step_adaptive<E: ResolventEquation + ?Sized>(
+    eq: &E,
+    x: f64,
+    from: f64,
+    to: f64,
+    m: C64,
+    opts: &SolverOptions,
+    depth: usize,
+) -> std::result::Result<(C64, usize, f64), (usize, f64)> {
+    let zz = C64::new(x, to);
+    if let Some(s) = newton(eq, zz, m, opts.tol, 60) {
+        return Ok(s);
+    }
+    if depth >= 24 {
+        let (m2, it, r) = damped(eq, zz, m, 0.2, opts.max_iter, opts.tol);
+        return if r < opts.tol * 10.0 {
+            Ok((m2, it, r))
+        } else {
+            Err((it, r))
+        };
+    }
+    let mid = (from * to).sqrt();
+    let (m1, it1, _) = step_adaptive(eq, x, from, mid, m, opts, depth + 1)?;
+    let (m2, it2, r2) =
+        step_adaptive(eq, x, mid, to, m1, opts, depth + 1).map_err(|(i, r)| (i + it1, r))?;
+    Ok((m2, it1 + it2 + 60, r2))
+}
+
+/// Solve `m = F(m, z)` for `z` in the upper half plane.
+///
+/// With `start = Some(m0)` (a solution at a nearby point) Newton is tried from `m0` first; otherwise,
+/// or if that fails, the full continuation from `Im z = 1` is run.
+pub fn solve<E: ResolventEquation + ?Sized>(
+    eq: &E,
+    z: C64,
+    start: Option<C64>,
+    opts: &SolverOptions,
+) -> Result<Solution> {
+    if !in_upper_half_plane(z) {
+        return Err(Error::NotInUpperHalfPlane { re: z.re, im: z.im });
+    }
+    let mut total = 0;
+    if let Some(m0) = start {
+        if let Some((m, it, r)) = newton(eq, z, m0, opts.tol, 60) {
+            return Ok(Solution {
+                m,
+                iterations: it,
+                residual: r,
+            });
+        }
+        total += 60;
+    }
+    // continuation from far away: start where the damped map converges (Im z = max(1, |x|), raised
+    // tenfold until it does — at large |z|, m ~ -1/z and the map contracts)
+    let mut eta0 = z.im.max(1.0).max(z.re.abs());
+    let mut start_sol = None;
+    for _ in 0..12 {
+        let z0 = C64::new(z.re, eta0);
+        let (m0, it, r) = damped(
+            eq,
+            z0,
+            -z0.inv(),
+            opts.damping,
+            opts.max_iter.min(5_000),
+            opts.tol,
+        );
+        total += it;
+        if r < opts.tol {
+            start_sol = Some((m0, r));
+            break;
+        }
+        eta0 *= 10.0;
+    }
+    let Some((mut m, r)) = start_sol else {
+        return Err(not_converged(
+            eq,
+            C64::new(z.re, eta0),
+            total,
+            f64::NAN,
+            opts.tol,
+        ));
+    };
+    let mut eta = eta0;
+    let mut last_r = r;
+    while eta > z.im {
+        // geometric steps (factor ~3, as 1, 0.3, 0.1, ...) then exactly the target
+        let next = eta / 3.0;
+        let next = if next <= z.im * 1.000001 { z.im } else { next };
+        let (m2, it, r) = step_adaptive(eq, z.re, eta, next, m, opts, 0)
+            .map_err(|(it, r)| not_converged(eq, C64::new(z.re, next), total + it, r, opts.tol))?;
+        total += it;
+        m = m2;
+        last_r = r;
+        eta = next;
+    }
+    Ok(Solution {
+        m,
+        iterations: total,
+        residual: last_r,
+    })
+}
+
+/// `m(x + iη_min)`, the boundary value on the real axis.
+pub fn solve_real<E: ResolventEquation + ?Sized>(
+    eq: &E,
+    x: f64,
+    start: Option<C64>,
+    opts: &SolverOptions,
+) -> Result<Solution> {
+    if !x.is_finite() {
+        return Err(Error::param("x", x, "finite"));
+    }
+    solve(eq, C64::new(x, opts.eta_min), start, opts)
+}
+
+/// Boundary values along a real grid, warm-starting each point from its neighbour.
+pub fn solve_grid<E: ResolventEquation + ?Sized>(
+    eq: &E,
+    xs: &[f64],
+    opts: &SolverOptions,
+) -> Result<Vec<Solution>> {
+    let mut out = Vec::with_capacity(xs.len());
+    let mut prev: Option<C64> = None;
+    for &x in xs {
+        let s = solve_real(eq, x, prev, opts)?;
+        prev = Some(s.m);
+        out.push(s);
+    }
+    Ok(out)
+}
+
+/// Density `Im m / π` from a boundary value (clamped at 0).
+pub fn density_of(m: C64) -> f64 {
+    (m.im / std::f64::consts::PI).max(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Semicircle of variance 1: m = -1/(z + m).
+    struct Semicircle;
+    impl ResolventEquation for Semicircle {
+        fn map(&self, m: C64, z: C64) -> C64 {
+            -(z + m).inv()
+        }
+    }
+
+    fn sc_closed(z: C64) -> C64 {
+        // (-z + sqrt(z-2) sqrt(z+2)) / 2
+        (-z + (z - 2.0).sqrt() * (z + 2.0).sqrt()) / 2.0
+    }
+
+    #[test]
+    fn semicircle_matches_closed_form() {
+        let o = SolverOptions::default();
+        for &(x, y) in &[
+            (0.3, 1.0),
+            (1.5, 0.01),
+            (-1.9, 1e-6),
+            (3.0, 1e-8),
+            (0.0, 1e-10),
+        ] {
+            let z = C64::new(x, y);
+            let s = solve(&Semicircle, z, None, &o).unwrap();
+            assert!(
+                (s.m - sc_closed(z)).norm() < 1e-8,
+                "{z}: {} vs {}",
+                s.m,
+                sc_closed(z)
+            );
+        }
+        let xs: Vec<f64> = (0..200).map(|i| -2.5 + 5.0 * i as f64 / 199.0).collect();
+        let g = solve_grid(&Semicircle, &xs, &o).unwrap();
+        for (x, s) in xs.iter().zip(&g) {
+            let exact = (4.0 - x * x).max(0.0).sqrt() / (2.0 * std::f64::consts::PI);
+            assert!((density_of(s.m) - exact).abs() < 1e-6, "x = {x}");
+        }
+    }
+
+    #[test]
+    fn rejects_real_axis_and_reports_non_convergence() {
+        let o = SolverOptions::default();
+        assert!(matches!(
+            solve(&Semicircle, C64::new(1.0, 0.0), None, &o),
+            Err(Error::NotInUpperHalfPlane { .. })
+        ));
+        assert!(solve(&Semicircle, C64::new(f64::NAN, 1.0), None, &o).is_err());
+        struct Bad;
+        impl ResolventEquation for Bad {
+            fn map(&self, m: C64, _z: C64) -> C64 {
+                m * 2.0 + 1.0
+            }
+        }
+        let e = solve(&Bad, C64::new(0.0, 1.0), None, &o).unwrap_err();
+        assert!(matches!(e, Error::NotConverged { .. }), "{e}");
+        assert!(e.to_string().contains("iterations"));
+    }
+}

@@ -1,0 +1,191 @@
+//! The spectral-density type: support components, atoms, a tabulated density, and the CDF, quantiles
+//! and moments computed from it.
+//!
+//! On each component `[lo, hi]` the density is tabulated at the cosine-spaced midpoints
+//! `x_k = lo + (hi - lo)(1 - cos θ_k)/2`, `θ_k = π (k + 1/2)/n`, and integrated in `θ`
+//! (shared/theory/fim.md §1 step 8): the Jacobian `(hi - lo) sin θ / 2` cancels square-root edges and the
+//! inverse-square-root singularity of a hard edge, so masses and moments converge spectrally fast, and a
+//! narrow component gets as many nodes as a wide one.
+
+use crate::error::{Error, Result};
+use crate::model::{SpectralModel, Support};
+use serde::{Deserialize, Serialize};
+use std::f64::consts::PI;
+
+/// Default number of nodes per support component.
+pub const DEFAULT_NODES: usize = 300;
+
+/// One tabulated support component.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Component {
+    /// Lower edge.
+    pub lo: f64,
+    /// Upper edge.
+    pub hi: f64,
+    /// Nodes `x_k` (ascending).
+    pub x: Vec<f64>,
+    /// Density at the nodes.
+    pub density: Vec<f64>,
+    /// Quadrature weights: `∫ f ρ dx ≈ Σ_k w_k f(x_k)` (`w_k` includes `ρ(x_k)`).
+    pub weights: Vec<f64>,
+    /// Mass of the component.
+    pub mass: f64,
+}
+
+/// A spectral law tabulated for CDFs, quantiles and moments.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SpectralDensity {
+    /// Continuous components.
+    pub components: Vec<Component>,
+    /// Atoms `(location, mass)`.
+    pub atoms: Vec<(f64, f64)>,
+}
+
+impl SpectralDensity {
+    /// Tabulate a model with `nodes` nodes per component.
+    pub fn from_model(model: &dyn SpectralModel, nodes: usize) -> Result<Self> {
+        let support = model.support()?;
+        Self::from_support(&support, nodes, |xs| model.density_many(xs))
+    }
+
+    /// Tabulate from a support and a (vectorised) density.
+    pub fn from_support<F>(support: &Support, nodes: usize, density: F) -> Result<Self>
+    where
+        F: Fn(&[f64]) -> Result<Vec<f64>>,
+    {
+        let n = nodes.max(8);
+        let mut components = Vec::with_capacity(support.components.len());
+        for &(lo, hi) in &support.components {
+            if !(lo.is_finite() && hi.is_finite() && hi > lo) {
+                return Err(Error::Domain(format!(
+                    "invalid support component [{lo}, {hi}]"
+                )));
+            }
+            let thetas: Vec<f64> = (0..n).map(|k| PI * (k as f64 + 0.5) / n as f64).collect();
+            let x: Vec<f64> = thetas
+                .iter()
+                .map(|t| lo + (hi - lo) * (1.0 - t.cos()) / 2.0)
+                .collect();
+            let d = density(&x)?;
+            let dt = PI / n as f64;
+            let weights: Vec<f64> = thetas
+                .iter()
+                .zip(&d)
+                .map(|(t, &r)| r * (hi - lo) * t.sin() / 2.0 * dt)
+                .collect();
+            let mass = weights.iter().sum();
+            components.push(Component {
+                lo,
+                hi,
+                x,
+                density: d,
+                weights,
+                mass,
+            });
+        }
+        Ok(SpectralDensity {
+            components,
+            atoms: support.atoms.clone(),
+        })
+    }
+
+    /// Total mass (components + atoms); 1 up to quadrature error for a correct law.
+    pub fn mass(&self) -> f64 {
+        self.components.iter().map(|c| c.mass).sum::<f64>()
+            + self.atoms.iter().map(|a| a.1).sum::<f64>()
+    }
+
+    /// `∫ x^k dμ` (atoms included).
+    pub fn moment(&self, k: i32) -> f64 {
+        let cont: f64 = self
+            .components
+            .iter()
+            .map(|c| {
+                c.x.iter()
+                    .zip(&c.weights)
+                    .map(|(x, w)| w * x.powi(k))
+                    .sum::<f64>()
+            })
+            .sum();
+        cont + self.atoms.iter().map(|(a, m)| m * a.powi(k)).sum::<f64>()
+    }
+
+    /// Continuous mass of component `c` below `x` (interpolated in θ).
+    fn partial(c: &Component, x: f64) -> f64 {
+        if x <= c.lo {
+            return 0.0;
+        }
+        if x >= c.hi {
+            return c.mass;
+        }
+        let n = c.x.len();
+        let theta = (1.0 - 2.0 * (x - c.lo) / (c.hi - c.lo))
+            .clamp(-1.0, 1.0)
+            .acos();
+        // node k covers θ in [kπ/n, (k+1)π/n]
+        let pos = theta / PI * n as f64;
+        let k = (pos.floor() as usize).min(n - 1);
+        let frac = pos - k as f64;
+        c.weights[..k].iter().sum::<f64>() + frac * c.weights[k]
+    }
+
+    /// Right-continuous CDF `μ((-∞, x])`.
+    pub fn cdf(&self, x: f64) -> f64 {
+        let cont: f64 = self.components.iter().map(|c| Self::partial(c, x)).sum();
+        let at: f64 = self.atoms.iter().filter(|a| a.0 <= x).map(|a| a.1).sum();
+        (cont + at).clamp(0.0, 1.0)
+    }
+
+    /// Left limit `μ((-∞, x))`.
+    pub fn cdf_left(&self, x: f64) -> f64 {
+        let cont: f64 = self.components.iter().map(|c| Self::partial(c, x)).sum();
+        let at: f64 = self.atoms.iter().filter(|a| a.0 < x).map(|a| a.1).sum();
+        (cont + at).clamp(0.0, 1.0)
+    }
+
+    /// Lowest and highest point of the support (atoms included).
+    pub fn range(&self) -> (f64, f64) {
+        let mut lo = f64::INFINITY;
+        let mut hi = f64::NEG_INFINITY;
+        for c in &self.components {
+            lo = lo.min(c.lo);
+            hi = hi.max(c.hi);
+        }
+        for a in &self.atoms {
+            lo = lo.min(a.0);
+            hi = hi.max(a.0);
+        }
+        (lo, hi)
+    }
+
+    /// Quantile: the smallest `x` with `cdf(x) >= p` (bisection), `p` in `[0, 1]`.
+    pub fn quantile(&self, p: f64) -> Result<f64> {
+        if !(0.0..=1.0).contains(&p) {
+            return Err(Error::param("p", p, "in [0, 1]"));
+        }
+        let (mut lo, mut hi) = self.range();
+        if !lo.is_finite() {
+            return Err(Error::Domain("empty spectral law".into()));
+        }
+        if self.cdf(lo) >= p {
+            return Ok(lo);
+        }
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if self.cdf(mid) >= p {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+            if hi - lo <= 1e-14 * (1.0 + hi.abs()) {
+                break;
+            }
+        }
+        Ok(hi)
+    }
+
+    /// Mass in `[a, b)` of the continuous part plus atoms in `[a, b)`.
+    pub fn mass_between(&self, a: f64, b: f64) -> f64 {
+        self.cdf_left(b) - self.cdf_left(a)
+    }
+}

@@ -1,0 +1,230 @@
+//! Marchenko–Pastur: closed form vs fixed point, reference numbers (shared/theory/fim.md §2), moments,
+//! masses, edges from the generic edge finder, and the Monte Carlo validator (pass and deliberate fail).
+
+#![allow(clippy::approx_constant)] // reference numbers are quoted as printed in fim.md
+
+use nnlimits::model::{Sampler, SpectralModel};
+use nnlimits::models::mp::{MarchenkoPastur, Method, WishartSampler};
+use nnlimits::numerics::edges;
+use nnlimits::spectral::SpectralDensity;
+use nnlimits::validate::spectral::{validate_spectrum, SpectralValidation};
+use nnlimits::validate::Verdict;
+use num_complex::Complex64 as C64;
+
+#[test]
+fn closed_form_and_fixed_point_agree_at_interior_points() {
+    for &c in &[0.01, 0.1, 0.5, 0.9, 1.0, 1.5, 2.0, 5.0, 10.0] {
+        let cf = MarchenkoPastur::new(c, 1.0).unwrap();
+        let fp = cf.with_method(Method::FixedPoint);
+        let (lo, hi) = cf.edges();
+        let xs: Vec<f64> = (1..50).map(|k| lo + (hi - lo) * k as f64 / 50.0).collect();
+        let a = cf.density_many(&xs).unwrap();
+        let b = fp.density_many(&xs).unwrap();
+        for (x, (u, v)) in xs.iter().zip(a.iter().zip(&b)) {
+            assert!((u - v).abs() <= 1e-8 * u.abs(), "c={c} x={x}: {u} vs {v}");
+        }
+        for z in [
+            C64::new(0.3, 1.0),
+            C64::new(1.0, 0.1),
+            C64::new(-2.0, 0.5),
+            C64::new(hi * 1.2, 0.01),
+        ] {
+            let g1 = cf.stieltjes(z).unwrap();
+            let g2 = fp.stieltjes(z).unwrap();
+            assert!(
+                (g1 - g2).norm() < 1e-9 * g1.norm(),
+                "c={c} z={z}: {g1} vs {g2}"
+            );
+            // the quadratic F3
+            let res = c * z * g1 * g1 + (z - (1.0 - c)) * g1 + 1.0;
+            assert!(res.norm() < 1e-10, "c={c} z={z}: residual {res}");
+        }
+    }
+}
+
+#[test]
+fn reference_numbers() {
+    // fim.md §2 table (s2 = 1)
+    let m = MarchenkoPastur::new(0.5, 1.0).unwrap();
+    let (lo, hi) = m.edges();
+    assert!((lo - 0.0857864376).abs() < 1e-10 && (hi - 2.9142135624).abs() < 1e-10);
+    for (x, r) in [
+        (0.5, 0.6366197724),
+        (1.0, 0.4210843993),
+        (2.0, 0.2105421997),
+    ] {
+        assert!((m.density(x).unwrap() - r).abs() < 1e-10);
+    }
+    let g = m.stieltjes(C64::new(1.0, 1.0)).unwrap();
+    assert!((g - C64::new(-0.0560664697, 0.7407288955)).norm() < 1e-10);
+    let m = MarchenkoPastur::new(2.0, 1.0).unwrap();
+    let (lo, hi) = m.edges();
+    assert!((lo - 0.1715728753).abs() < 1e-10 && (hi - 5.8284271247).abs() < 1e-10);
+    assert_eq!(m.atom(), 0.5);
+    for (x, r) in [
+        (0.5, 0.2105421997),
+        (1.0, 0.1591549431),
+        (2.0, 0.1052710998),
+    ] {
+        assert!((m.density(x).unwrap() - r).abs() < 1e-10);
+    }
+    let g = m.stieltjes(C64::new(1.0, 1.0)).unwrap();
+    assert!((g - C64::new(-0.1812248308, 0.5281734319)).norm() < 1e-10);
+}
+
+#[test]
+fn mass_and_moments_by_quadrature() {
+    for &c in &[0.25, 0.5, 1.0, 2.0, 4.0] {
+        for method in [Method::ClosedForm, Method::FixedPoint] {
+            let m = MarchenkoPastur::new(c, 1.3).unwrap().with_method(method);
+            let law = SpectralDensity::from_model(&m, 300).unwrap();
+            assert!(
+                (law.mass() - 1.0).abs() < 1e-6,
+                "c={c}: mass {}",
+                law.mass()
+            );
+            let th = m.moments();
+            assert!((th[0] - 1.3).abs() < 1e-14);
+            assert!((th[1] - 1.3f64.powi(2) * (1.0 + c)).abs() < 1e-12);
+            for k in 1..=4 {
+                let q = law.moment(k);
+                assert!(
+                    (q - th[k as usize - 1]).abs() < 1e-6 * th[k as usize - 1],
+                    "c={c} k={k}: {q}"
+                );
+            }
+            // CDF is monotone, quantiles invert it
+            let (lo, hi) = law.range();
+            let mut prev = -1.0;
+            for i in 0..=200 {
+                let x = lo + (hi - lo) * i as f64 / 200.0;
+                let f = law.cdf(x);
+                assert!(f >= prev - 1e-15);
+                prev = f;
+            }
+            let q = law.quantile(0.8).unwrap();
+            assert!((law.cdf(q) - 0.8).abs() < 1e-6);
+        }
+    }
+}
+
+#[test]
+fn generic_edge_finder_recovers_mp_edges() {
+    let m = MarchenkoPastur::new(0.3, 2.0).unwrap();
+    let (lo, hi) = m.edges();
+    let (c, s2) = (0.3, 2.0);
+    // inverse of the fixed point on the real axis: x(g) = (s2 (1 - c) - 1/g) / (1 + s2 c g)
+    let crit = edges::critical_points(
+        |g| (s2 * (1.0 - c) - 1.0 / g) / (1.0 + s2 * c * g),
+        -6.0,
+        6.0,
+        3000,
+    );
+    let xs: Vec<f64> = crit.iter().map(|p| p.1).collect();
+    let comps = edges::components(&xs, |x| m.density(x), 1e-12).unwrap();
+    assert_eq!(comps.len(), 1);
+    assert!(
+        (comps[0].0 - lo).abs() < 1e-9 && (comps[0].1 - hi).abs() < 1e-9,
+        "{comps:?}"
+    );
+}
+
+#[test]
+fn bad_input_is_rejected_with_a_typed_error() {
+    for c in [0.0, -1.0, f64::NAN, f64::INFINITY, 2e6] {
+        let e = MarchenkoPastur::new(c, 1.0).unwrap_err();
+        assert!(e.to_string().contains("ratio"), "{e}");
+    }
+    assert!(MarchenkoPastur::new(0.5, 0.0).is_err());
+    let m = MarchenkoPastur::new(0.5, 1.0).unwrap();
+    assert!(m.stieltjes(C64::new(1.0, 0.0)).is_err());
+    assert!(m.stieltjes(C64::new(1.0, -1.0)).is_err());
+    assert!(m.density(f64::NAN).is_err());
+    assert!(WishartSampler::new(0, 10, 1.0).is_err());
+}
+
+#[test]
+fn sampler_is_reproducible_and_matches_moments() {
+    let s = WishartSampler::new(200, 400, 1.0).unwrap();
+    let a = s.sample(&mut nnlimits::rng::stream(5, 0)).unwrap();
+    let b = s.sample(&mut nnlimits::rng::stream(5, 0)).unwrap();
+    assert_eq!(a, b);
+    // exact finite-size moments: E m1 = 1, E m2 = 1 + c + 1/m; SE from 20 draws
+    let draws: Vec<Vec<f64>> = (0..20)
+        .map(|i| s.sample(&mut nnlimits::rng::stream(5, i)).unwrap())
+        .collect();
+    let m2: Vec<f64> = draws
+        .iter()
+        .map(|d| d.iter().map(|x| x * x).sum::<f64>() / 200.0)
+        .collect();
+    let (mean, se) = nnlimits::validate::stats::mean_se(&m2);
+    let exact = 1.0 + 0.5 + 1.0 / 400.0;
+    assert!(
+        (mean - exact).abs() < 4.0 * se,
+        "{mean} vs {exact} (se {se})"
+    );
+    // c > 1: exact zeros
+    let s = WishartSampler::new(300, 100, 1.0).unwrap();
+    let ev = s.sample(&mut nnlimits::rng::stream(1, 0)).unwrap();
+    assert_eq!(ev.len(), 300);
+    assert_eq!(ev.iter().filter(|&&x| x == 0.0).count(), 200);
+}
+
+#[test]
+fn validator_passes_on_truth_and_fails_on_a_mismatched_theory() {
+    let opts = SpectralValidation {
+        samples: 6,
+        seed: 3,
+        ..Default::default()
+    };
+    let sampler = WishartSampler::new(500, 1000, 1.0).unwrap();
+    let truth = MarchenkoPastur::new(0.5, 1.0).unwrap();
+    let out = validate_spectrum(&truth, &sampler, &opts).unwrap();
+    assert_eq!(
+        out.report.verdict,
+        Verdict::Pass,
+        "{}",
+        out.report.summary()
+    );
+    let wrong = MarchenkoPastur::new(0.6, 1.0).unwrap();
+    let out = validate_spectrum(&wrong, &sampler, &opts).unwrap();
+    assert_eq!(
+        out.report.verdict,
+        Verdict::Fail,
+        "{}",
+        out.report.summary()
+    );
+    assert!(out.report.checks.iter().any(|c| c.name == "ks" && !c.pass));
+    // with an atom (c = 2)
+    let sampler = WishartSampler::new(400, 200, 1.0).unwrap();
+    let out = validate_spectrum(&MarchenkoPastur::new(2.0, 1.0).unwrap(), &sampler, &opts).unwrap();
+    assert_eq!(
+        out.report.verdict,
+        Verdict::Pass,
+        "{}",
+        out.report.summary()
+    );
+    assert!(out.report.checks.iter().any(|c| c.name.starts_with("atom")));
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let opts = SpectralValidation {
+        samples: 4,
+        seed: 9,
+        ..Default::default()
+    };
+    let sampler = WishartSampler::new(100, 200, 1.0).unwrap();
+    let m = MarchenkoPastur::new(0.5, 1.0).unwrap();
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let two = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let a = one.install(|| validate_spectrum(&m, &sampler, &opts).unwrap().pooled);
+    let b = two.install(|| validate_spectrum(&m, &sampler, &opts).unwrap().pooled);
+    assert_eq!(a, b);
+}
