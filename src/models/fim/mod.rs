@@ -2,10 +2,16 @@
 //! (shared/theory/fim.md; docs/models/fim.md and docs/models/ck.md).
 //!
 //! * [`activation`] — activations and their Gaussian constants (F14).
+//! * [`law`] — size ratios and the support/density plumbing shared by the laws.
+//! * [`proportional`] — proportional limit via Gaussian equivalence (F15–F19).
 //! * [`sampler`] — finite networks: the dual `n × n` Gram matrix `Θ = J Jᵀ` and its eigenvalues (F6).
 
 pub mod activation;
+pub mod law;
+pub mod proportional;
 pub mod sampler;
 
 pub use activation::{Activation, GaussianConstants};
+pub use law::Ratios;
+pub use proportional::ProportionalFim;
 pub use sampler::{Inputs, NetworkSampler, Trained};

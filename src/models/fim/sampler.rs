@@ -16,11 +16,11 @@
 //! (`|v|² = N σ_v²`), and removal of declared outliers (the top eigenvalue(s) created by `μ0 ≠ 0`).
 
 use super::activation::Activation;
-use crate::error::{check, Error, Result};
+use crate::error::{check, Result};
 use crate::model::Sampler;
 use crate::rng::{normals, Rng};
 use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, Side};
+use faer::{Accum, Mat};
 use serde::{Deserialize, Serialize};
 
 /// Which parameters are trained (which gradient blocks enter the Gram matrix).
@@ -165,7 +165,14 @@ impl NetworkSampler {
             let mut a = Mat::<f64>::zeros(n, n);
             matmul(&mut a, Accum::Replace, dphi.transpose(), &dphi, inv_n, par);
             let mut g = Mat::<f64>::zeros(n, n);
-            matmul(&mut g, Accum::Replace, x.transpose(), x, 1.0 / d as f64, par);
+            matmul(
+                &mut g,
+                Accum::Replace,
+                x.transpose(),
+                x,
+                1.0 / d as f64,
+                par,
+            );
             for j in 0..n {
                 for i in 0..n {
                     k[(i, j)] += a[(i, j)] * g[(i, j)];
@@ -185,13 +192,15 @@ impl NetworkSampler {
     }
 }
 
-/// Eigenvalues (ascending) of a symmetric matrix (lower triangle used), via faer.
+/// Eigenvalues (ascending) of a symmetric faer matrix, through the core's
+/// [`crate::numerics::linalg::eigvalsh`].
 pub fn eigvalsh(m: &Mat<f64>) -> Result<Vec<f64>> {
-    let mut ev = m
-        .self_adjoint_eigenvalues(Side::Lower)
-        .map_err(|e| Error::Domain(format!("symmetric eigensolver failed: {e:?}")))?;
-    ev.sort_by(|a, b| a.total_cmp(b));
-    Ok(ev)
+    let n = m.nrows();
+    let data: Vec<f64> = (0..n)
+        .flat_map(|j| (0..n).map(move |i| (i, j)))
+        .map(|(i, j)| m[(i, j)])
+        .collect();
+    crate::numerics::linalg::eigvalsh(&data, n)
 }
 
 impl Sampler for NetworkSampler {
@@ -227,10 +236,11 @@ mod tests {
         let mut j = Mat::<f64>::zeros(n, p);
         for mu in 0..n {
             for i in 0..nn {
-                let h: f64 = (0..d).map(|k| w[(i, k)] * x[(k, mu)]).sum::<f64>() / (d as f64).sqrt();
+                let h: f64 =
+                    (0..d).map(|k| w[(i, k)] * x[(k, mu)]).sum::<f64>() / (d as f64).sqrt();
                 for k in 0..d {
-                    j[(mu, i * d + k)] = v[i] * s.activation.deriv(h) * x[(k, mu)]
-                        / ((nn * d) as f64).sqrt();
+                    j[(mu, i * d + k)] =
+                        v[i] * s.activation.deriv(h) * x[(k, mu)] / ((nn * d) as f64).sqrt();
                 }
                 j[(mu, nn * d + i)] = s.activation.eval(h) / (nn as f64).sqrt();
             }
@@ -327,7 +337,7 @@ mod tests {
             false,
             0,
         );
-        assert!(matches!(e, Err(Error::InvalidParameter { .. })));
+        assert!(matches!(e, Err(crate::Error::InvalidParameter { .. })));
         let e = NetworkSampler::new(
             4,
             4,
