@@ -5,6 +5,7 @@
 //! returning [`Outcome`]; this file only dispatches.
 
 pub mod common;
+pub mod fim;
 pub mod spectrum;
 pub mod validate;
 

@@ -75,6 +75,10 @@ pub struct ValidateArgs {
 pub enum ValidateModel {
     /// Marchenko–Pastur against sampled Wishart matrices.
     Mp(MpValidateArgs),
+    /// Conjugate-kernel Gram spectrum against sampled networks.
+    Ck(super::fim::FimValidateArgs),
+    /// FIM / NTK dual Gram spectrum against sampled networks.
+    Fim(super::fim::FimValidateArgs),
 }
 
 /// Marchenko–Pastur validation.
@@ -96,6 +100,8 @@ pub struct MpValidateArgs {
 pub fn run(args: &ValidateArgs, quiet: bool) -> Result<Outcome> {
     args.run.check()?;
     match &args.model {
+        ValidateModel::Ck(a) => super::fim::run_validate(a, true, &args.run, quiet),
+        ValidateModel::Fim(a) => super::fim::run_validate(a, false, &args.run, quiet),
         ValidateModel::Mp(a) => {
             let sampled = MarchenkoPastur::new(a.law.ratio, a.law.scale)?;
             let theory = match a.theory_ratio {
