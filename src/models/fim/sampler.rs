@@ -187,6 +187,12 @@ impl NetworkSampler {
         let (x, w, v) = self.draw(rng);
         let k = self.gram(&x, &w, &v);
         let mut ev = eigvalsh(&k)?;
+        // Θ is a Gram matrix (PSD): eigenvalues within rounding of 0 are the structural zeros of a
+        // rank-deficient Θ (fim.md §11 (iv)); set them to exactly 0 so the atom is counted as one
+        let tol = 1e-9 * ev.last().map_or(0.0, |m| m.abs());
+        ev.iter_mut()
+            .filter(|e| e.abs() <= tol)
+            .for_each(|e| *e = 0.0);
         ev.truncate(self.n - self.remove_top);
         Ok(ev)
     }
