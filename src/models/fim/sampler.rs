@@ -149,35 +149,87 @@ impl NetworkSampler {
 
     /// The dual Gram matrix `Θ` (`n × n`) of given `(X, W, v)`, without forming the Jacobian (F6).
     pub fn gram(&self, x: &Mat<f64>, w: &Mat<f64>, v: &[f64]) -> Mat<f64> {
+        let n = self.n;
+        let k = self.gram_lower(x, w, v);
+        Mat::<f64>::from_fn(
+            n,
+            n,
+            |i, j| if i >= j { k[i + j * n] } else { k[j + i * n] },
+        )
+    }
+
+    /// Lower triangle (column-major, `n × n`; the strict upper part is unspecified) of `Θ`. The
+    /// symmetric products `ΦᵀΦ`, `Φ'ᵀΦ'`, `XᵀX` are computed on their lower triangle only (half the
+    /// flops) and the entrywise activations in parallel.
+    pub fn gram_lower(&self, x: &Mat<f64>, w: &Mat<f64>, v: &[f64]) -> Vec<f64> {
+        use faer::linalg::matmul::triangular::{matmul as tri, BlockStructure};
+        use faer::{MatMut, MatRef};
+        use rayon::prelude::*;
         let (n, d, nn) = (self.n, self.d, self.width);
         let par = faer::get_global_parallelism();
-        let mut h = Mat::<f64>::zeros(nn, n);
-        matmul(&mut h, Accum::Replace, w, x, 1.0 / (d as f64).sqrt(), par);
+        let mut h = vec![0.0; nn * n];
+        matmul(
+            MatMut::from_column_major_slice_mut(&mut h, nn, n),
+            Accum::Replace,
+            w,
+            x,
+            1.0 / (d as f64).sqrt(),
+            par,
+        );
         let inv_n = 1.0 / nn as f64;
-        let mut k = Mat::<f64>::zeros(n, n);
-        if self.trained != Trained::First {
-            let phi = Mat::<f64>::from_fn(nn, n, |i, j| self.activation.eval(h[(i, j)]));
-            matmul(&mut k, Accum::Replace, phi.transpose(), &phi, inv_n, par);
-        }
-        if self.trained != Trained::Readout {
-            let dphi =
-                Mat::<f64>::from_fn(nn, n, |i, j| v[i].abs() * self.activation.deriv(h[(i, j)]));
-            let mut a = Mat::<f64>::zeros(n, n);
-            matmul(&mut a, Accum::Replace, dphi.transpose(), &dphi, inv_n, par);
-            let mut g = Mat::<f64>::zeros(n, n);
-            matmul(
-                &mut g,
+        let lower = BlockStructure::TriangularLower;
+        let rect = BlockStructure::Rectangular;
+        let sym = |a: &[f64], rows: usize, scale: f64, out: &mut [f64]| {
+            let a = MatRef::from_column_major_slice(a, rows, n);
+            tri(
+                MatMut::from_column_major_slice_mut(out, n, n),
+                lower,
                 Accum::Replace,
-                x.transpose(),
-                x,
-                1.0 / d as f64,
+                a.transpose(),
+                rect,
+                a,
+                rect,
+                scale,
                 par,
             );
-            for j in 0..n {
-                for i in 0..n {
-                    k[(i, j)] += a[(i, j)] * g[(i, j)];
-                }
-            }
+        };
+        let mut k = vec![0.0; n * n];
+        if self.trained != Trained::First {
+            let mut phi = vec![0.0; nn * n];
+            phi.par_chunks_mut(nn)
+                .zip(h.par_chunks(nn))
+                .for_each(|(p, hc)| {
+                    for (o, &z) in p.iter_mut().zip(hc) {
+                        *o = self.activation.eval(z);
+                    }
+                });
+            sym(&phi, nn, inv_n, &mut k);
+        }
+        if self.trained != Trained::Readout {
+            let mut dphi = vec![0.0; nn * n];
+            dphi.par_chunks_mut(nn)
+                .zip(h.par_chunks(nn))
+                .for_each(|(p, hc)| {
+                    for ((o, &z), vi) in p.iter_mut().zip(hc).zip(v) {
+                        *o = vi.abs() * self.activation.deriv(z);
+                    }
+                });
+            let mut a = vec![0.0; n * n];
+            sym(&dphi, nn, inv_n, &mut a);
+            let xs: Vec<f64> = (0..n)
+                .flat_map(|j| (0..d).map(move |i| (i, j)))
+                .map(|(i, j)| x[(i, j)])
+                .collect();
+            let mut g = vec![0.0; n * n];
+            sym(&xs, d, 1.0 / d as f64, &mut g);
+            k.par_chunks_mut(n)
+                .zip(a.par_chunks(n).zip(g.par_chunks(n)))
+                .enumerate()
+                .for_each(|(j, (kc, (ac, gc)))| {
+                    for i in j..n {
+                        kc[i] += ac[i] * gc[i];
+                    }
+                });
         }
         k
     }
@@ -185,8 +237,8 @@ impl NetworkSampler {
     /// Sorted eigenvalues of `Θ` for one draw, top `remove_top` removed.
     pub fn eigenvalues(&self, rng: &mut Rng) -> Result<Vec<f64>> {
         let (x, w, v) = self.draw(rng);
-        let k = self.gram(&x, &w, &v);
-        let mut ev = eigvalsh(&k)?;
+        let k = self.gram_lower(&x, &w, &v);
+        let mut ev = crate::numerics::linalg::eigvalsh(&k, self.n)?;
         // Θ is a Gram matrix (PSD): eigenvalues within rounding of 0 are the structural zeros of a
         // rank-deficient Θ (fim.md §11 (iv)); set them to exactly 0 so the atom is counted as one
         let tol = 1e-9 * ev.last().map_or(0.0, |m| m.abs());
