@@ -450,6 +450,48 @@ mod tests {
         }
     }
 
+    /// Pennington–Worah 2017 (fim.md F26–F28): `M = YYᵀ/m` has `ρ_M(x) = r² ρ_CK(r x)`, `r = n/N`,
+    /// under `α = 1/φ`, `γ = ψ`; reference densities of fim.md §7 (6 digits).
+    #[test]
+    fn pennington_worah_2017_reference() {
+        let rows = [
+            ("tanh", 0.5, 0.5, [0.586621, 0.283445, 0.149912, 0.095860]),
+            (
+                "erf",
+                2.0 / 3.0,
+                2.0,
+                [1.468233, 0.679318, 0.306623, 0.129793],
+            ),
+            ("crelu", 1.0, 1.0, [1.040702, 0.446995, 0.200711, 0.098135]),
+        ];
+        for (act, phi, psi, rho) in rows {
+            let l = law(act, 1.0 / phi, psi, Trained::Readout);
+            let r = 1.0 / (phi / psi); // n/N = α γ
+            for (x, want) in [0.2, 0.5, 1.0, 1.5].iter().zip(rho) {
+                let got = r * r * l.density(r * x).unwrap();
+                assert!(
+                    (got - want).abs() < 2e-6,
+                    "{act} rho_M({x}) = {got} vs {want}"
+                );
+            }
+        }
+        // ζ = 0 (absc): MP with ratio n/N and scale μ*² (F28): φ = 0.5, ψ = 1
+        let l = law("absc", 2.0, 1.0, Trained::Readout);
+        let g = l.constants().clone();
+        let mp = MarchenkoPastur::new(2.0, g.mu_star2).unwrap();
+        for x in [0.1, 0.3, 0.6] {
+            assert!((l.density(x * 2.0).unwrap() - mp.density_closed(x * 2.0)).abs() < 1e-8);
+            // and PW's normalisation: ρ_M(x) = 4 ρ_CK(2x) = 2.250453, 1.318911, 0.745965
+        }
+        let pw: Vec<f64> = [0.1, 0.3, 0.6]
+            .iter()
+            .map(|x| 4.0 * l.density(2.0 * x).unwrap())
+            .collect();
+        for (a, b) in pw.iter().zip([2.250453, 1.318911, 0.745965]) {
+            assert!((a - b).abs() < 2e-6, "{a} vs {b}");
+        }
+    }
+
     #[test]
     fn conditioning_table() {
         // fim.md §5: α = γ = 1 bulk edges for tanh, erf, absc.
