@@ -110,3 +110,53 @@ fn relu_outlier_and_bulk() {
         out.report.summary()
     );
 }
+
+/// F12, exact at finite size: for the linear network and Gaussian inputs, given `(W, v)`,
+/// `E_X tr Θ = n tr Σ/d` and `E_X tr Θ² = n [(n + 1) tr Σ² + (tr Σ)²]/d²`, `Σ = WᵀW/N + (|v|²/N) I`
+/// (so `tr F = tr Θ/n`, `tr F² = tr Θ²/n²` exactly in expectation). The per-draw difference
+/// (observed - conditional expectation) has mean 0; checked to 4 SE.
+#[test]
+fn linear_traces_exact_at_finite_size() {
+    let (n, d, w) = (40usize, 30usize, 50usize);
+    let s = NetworkSampler::new(
+        n,
+        d,
+        w,
+        Activation::Linear,
+        1.3,
+        0.8,
+        Trained::Both,
+        Inputs::Gaussian,
+        false,
+        0,
+    )
+    .unwrap();
+    let (mut d1, mut d2) = (Vec::new(), Vec::new());
+    for i in 0..400 {
+        let (x, wm, v) = s.draw(&mut stream(31, i));
+        let k = s.gram(&x, &wm, &v);
+        let tr1: f64 = (0..n).map(|a| k[(a, a)]).sum();
+        let tr2: f64 = (0..n)
+            .flat_map(|a| (0..n).map(move |b| (a, b)))
+            .map(|(a, b)| k[(a, b)].powi(2))
+            .sum();
+        // Σ = WᵀW/N + (|v|²/N) I (d × d)
+        let v2: f64 = v.iter().map(|t| t * t).sum::<f64>() / w as f64;
+        let mut sig = vec![0.0; d * d];
+        for a in 0..d {
+            for b in 0..d {
+                let dot: f64 = (0..w).map(|r| wm[(r, a)] * wm[(r, b)]).sum();
+                sig[a * d + b] = dot / w as f64 + if a == b { v2 } else { 0.0 };
+            }
+        }
+        let trs: f64 = (0..d).map(|a| sig[a * d + a]).sum();
+        let trs2: f64 = sig.iter().map(|t| t * t).sum();
+        let (nf, df) = (n as f64, d as f64);
+        d1.push(tr1 - nf * trs / df);
+        d2.push(tr2 - nf * ((nf + 1.0) * trs2 + trs * trs) / (df * df));
+    }
+    for (name, diffs) in [("tr Θ", d1), ("tr Θ²", d2)] {
+        let (m, se) = mean_se(&diffs);
+        assert!(m.abs() <= 4.0 * se, "{name}: mean difference {m} ± {se}");
+    }
+}
