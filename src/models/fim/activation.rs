@@ -416,6 +416,15 @@ impl GaussianConstants {
         })
     }
 
+    /// The constants the spectral laws use, as compact JSON (for model parameters and plot titles).
+    pub fn summary(&self) -> serde_json::Value {
+        serde_json::json!({
+            "activation": self.activation, "sigma_w2": self.sigma_w2, "sigma_v2": self.sigma_v2,
+            "mu0": self.mu0, "mu1": self.mu1, "eta": self.eta, "eta_p": self.eta_p,
+            "mu_star2": self.mu_star2, "c": self.c,
+        })
+    }
+
     /// Degree-k kernel coefficients `b_k = h_k²/k!` (F23); `Σ_k b_k = η` for the full series.
     pub fn kernel_coefficients(&self) -> Vec<f64> {
         let mut fact = 1.0;

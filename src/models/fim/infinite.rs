@@ -81,7 +81,7 @@ impl SpectralModel for InfiniteWidthFim {
     fn params(&self) -> serde_json::Value {
         serde_json::json!({
             "limit": "infinite-width", "trained": self.trained, "alpha_n_over_d": self.alpha,
-            "constants": self.consts, "c_lin": self.c_lin, "c0": self.c0,
+            "constants": self.consts.summary(), "c_lin": self.c_lin, "c0": self.c0,
             "scale": "eigenvalues of the dual Gram Θ = J Jᵀ (n × n), μ0² spike excluded; FIM = Θ/n",
         })
     }

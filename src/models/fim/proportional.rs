@@ -246,7 +246,7 @@ impl SpectralModel for ProportionalFim {
     fn params(&self) -> serde_json::Value {
         serde_json::json!({
             "limit": "proportional", "trained": self.trained,
-            "ratios": self.ratios.json(), "constants": self.consts,
+            "ratios": self.ratios.json(), "constants": self.consts.summary(),
             "shift_c": self.shift, "population": {"A": self.big_a, "t_u": self.t_u, "t_d": self.t_d},
             "exact": matches!(self.trained, Trained::Readout) || self.consts.mu_star2 == 0.0,
             "scale": "eigenvalues of the dual Gram Θ = J Jᵀ (n × n), μ0² spike excluded; FIM = Θ/n",
