@@ -27,7 +27,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     // replace the device with a regular file
     if let Ok(meta) = std::fs::metadata(path) {
         if !meta.is_file() {
-            let mut f = std::fs::OpenOptions::new().write(true).open(path).map_err(io_err)?;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(io_err)?;
             return f.write_all(bytes).map_err(io_err);
         }
     }

@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod common;
+pub mod fim;
 pub mod law;
 pub mod saddle;
 pub mod spectrum;

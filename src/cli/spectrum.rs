@@ -51,6 +51,10 @@ pub struct SpectrumArgs {
 pub enum SpectrumModel {
     /// Marchenko–Pastur law of (s2/m) X X^T, X n x m Gaussian, ratio c = n/m.
     Mp(MpArgs),
+    /// Conjugate-kernel Gram Φᵀ Φ / N of a random shallow network (readout-only NTK).
+    Ck(super::fim::FimSpectrumArgs),
+    /// FIM / NTK dual Gram Θ = J Jᵀ of a random shallow network.
+    Fim(super::fim::FimSpectrumArgs),
 }
 
 /// Marchenko–Pastur parameters.
@@ -79,6 +83,10 @@ pub fn run(args: &SpectrumArgs) -> Result<Outcome> {
     args.output.check_paths()?;
     let model: Box<dyn SpectralModel> = match &args.model {
         SpectrumModel::Mp(a) => Box::new(a.model()?),
+        SpectrumModel::Ck(a) => return super::fim::run_spectrum(a, true, &args.grid, &args.output),
+        SpectrumModel::Fim(a) => {
+            return super::fim::run_spectrum(a, false, &args.grid, &args.output)
+        }
     };
     write_spectrum(model.as_ref(), &args.grid, &args.output, "eigenvalues")?;
     Ok(Outcome::Done)

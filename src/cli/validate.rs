@@ -79,6 +79,10 @@ pub enum ValidateModel {
     /// Bayesian one-hidden-layer network: elliptical slice sampling vs saddle point.
     #[command(name = "1hl-bayes")]
     OneHlBayes(super::saddle::ValidateBayesArgs),
+    /// Conjugate-kernel Gram spectrum against sampled networks.
+    Ck(super::fim::FimValidateArgs),
+    /// FIM / NTK dual Gram spectrum against sampled networks.
+    Fim(super::fim::FimValidateArgs),
 }
 
 /// Marchenko–Pastur validation.
@@ -105,6 +109,8 @@ pub fn run(args: &ValidateArgs, quiet: bool) -> Result<Outcome> {
         ValidateModel::Dln(a) => super::law::run_validate_dln(a),
         ValidateModel::DlnBayes(a) => super::saddle::run_validate_dln_bayes(a),
         ValidateModel::OneHlBayes(a) => super::saddle::run_validate_1hl_bayes(a),
+        ValidateModel::Ck(a) => super::fim::run_validate(a, true, &a.run, quiet),
+        ValidateModel::Fim(a) => super::fim::run_validate(a, false, &a.run, quiet),
         ValidateModel::Mp(a) => {
             a.run.check()?;
             let sampled = MarchenkoPastur::new(a.law.ratio, a.law.scale)?;

@@ -1,0 +1,368 @@
+//! `nnlimits spectrum ck|fim` and `nnlimits validate ck|fim`: spectra of the NTK / FIM dual Gram matrix
+//! and of the conjugate kernel of random shallow networks (shared/theory/fim.md; docs/models/fim.md).
+//!
+//! Scale: by default the spectrum of the dual Gram `Θ = J Jᵀ` (`n × n`, O(1) limit, mean eigenvalue
+//! `E φ² + σ_v² E φ'²`; FIM eigenvalues are these divided by `n`), with the `μ0²` spike excluded.
+//! `--space parameter` reports the `p × p` law of `Jᵀ J = n F` (zero atom `1 - n/p`).
+
+use super::common::{Outcome, OutputArgs};
+use super::spectrum::{write_spectrum, GridArgs};
+use super::validate::RunArgs;
+use crate::error::{check, Error, Result};
+use crate::model::{SpectralModel, Support};
+use crate::models::fim::{
+    Activation, GaussianConstants, InfiniteWidthFim, Inputs, KarakidaStats, LinearFim,
+    NetworkSampler, ParameterSpace, ProportionalFim, Ratios, Trained,
+};
+use crate::validate::spectral::{validate_spectrum, SpectralValidation};
+use clap::{Args, ValueEnum};
+use num_complex::Complex64 as C64;
+
+/// Which limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Limit {
+    /// n, d, N → ∞ at fixed d/n and N/n.
+    Proportional,
+    /// N → ∞ first, then n, d → ∞ at fixed d/n.
+    InfiniteWidth,
+}
+
+/// Which matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Space {
+    /// The n × n dual Gram Θ = J Jᵀ.
+    Dual,
+    /// The p × p matrix Jᵀ J = n F (needs --n).
+    Parameter,
+}
+
+/// Network and activation options shared by `spectrum` and `validate`.
+#[derive(Debug, Clone, Args)]
+pub struct NetArgs {
+    /// Activation: linear, tanh, erf, relu, crelu, absc.
+    #[arg(long, default_value = "tanh")]
+    pub activation: String,
+    /// A user activation through its Gaussian constants `mu0,mu1,eta,eta_p[,E phi'']` at the given
+    /// sigma_w2 (theory only; overrides --activation).
+    #[arg(long, value_parser = super::spectrum::parse_float_list, allow_hyphen_values = true)]
+    pub constants: Option<super::spectrum::FloatList>,
+    /// First-layer weight variance sigma_w^2.
+    #[arg(long, default_value_t = 1.0)]
+    pub sigma_w2: f64,
+    /// Readout weight variance sigma_v^2.
+    #[arg(long, default_value_t = 1.0)]
+    pub sigma_v2: f64,
+    /// Trained layers (fim only; ck is readout).
+    #[arg(long, value_enum, default_value_t = Trained::Both)]
+    pub trained: Trained,
+    /// Limit.
+    #[arg(long, value_enum, default_value_t = Limit::Proportional)]
+    pub limit: Limit,
+}
+
+/// `spectrum ck|fim` arguments.
+#[derive(Debug, Clone, Args)]
+pub struct FimSpectrumArgs {
+    /// Network options.
+    #[command(flatten)]
+    pub net: NetArgs,
+    /// Ratio d/n (input dimension per data point).
+    #[arg(long, default_value_t = 1.0)]
+    pub d_ratio: f64,
+    /// Ratio N/n (width per data point); ignored for --limit infinite-width.
+    #[arg(long, default_value_t = 1.0)]
+    pub width_ratio: f64,
+    /// Dual (n × n) or parameter (p × p) space.
+    #[arg(long, value_enum, default_value_t = Space::Dual)]
+    pub space: Space,
+    /// Number of data points n (needed for --space parameter and for tr F², Karakida statistics).
+    #[arg(long)]
+    pub n: Option<usize>,
+}
+
+fn constants(net: &NetArgs) -> Result<(Option<Activation>, GaussianConstants)> {
+    match &net.constants {
+        Some(c) => {
+            let v = &c.0;
+            if !(v.len() == 4 || v.len() == 5) {
+                return Err(Error::param(
+                    "constants",
+                    format!("{v:?}"),
+                    "4 or 5 numbers mu0,mu1,eta,eta_p[,E phi'']",
+                ));
+            }
+            let g = GaussianConstants::from_values(
+                "user",
+                net.sigma_w2,
+                net.sigma_v2,
+                v[0],
+                v[1],
+                v[2],
+                v[3],
+                v.get(4).copied().unwrap_or(0.0),
+            )?;
+            Ok((None, g))
+        }
+        None => {
+            let a = Activation::parse(&net.activation)?;
+            let g = a.constants(net.sigma_w2, net.sigma_v2)?;
+            Ok((Some(a), g))
+        }
+    }
+}
+
+/// The dual-space theory for given ratios.
+pub fn theory(
+    net: &NetArgs,
+    ratios: Ratios,
+    ck: bool,
+) -> Result<(Box<dyn SpectralModel>, GaussianConstants, Trained)> {
+    let (_, g) = constants(net)?;
+    let trained = if ck { Trained::Readout } else { net.trained };
+    let model: Box<dyn SpectralModel> = match net.limit {
+        Limit::InfiniteWidth => {
+            Box::new(InfiniteWidthFim::new(ratios.alpha(), g.clone(), trained)?)
+        }
+        Limit::Proportional => {
+            if g.activation == "linear" && trained != Trained::First {
+                Box::new(LinearFim::new(ratios, g.sigma_w2, g.sigma_v2, trained)?)
+            } else {
+                Box::new(ProportionalFim::new(ratios, g.clone(), trained)?)
+            }
+        }
+    };
+    Ok((model, g, trained))
+}
+
+/// A model with extra JSON (constants, traces, Karakida statistics) merged into its parameters.
+struct Annotated {
+    inner: Box<dyn SpectralModel>,
+    extra: serde_json::Value,
+}
+
+impl SpectralModel for Annotated {
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+    fn params(&self) -> serde_json::Value {
+        let mut p = self.inner.params();
+        if let (Some(o), Some(e)) = (p.as_object_mut(), self.extra.as_object()) {
+            for (k, v) in e {
+                o.insert(k.clone(), v.clone());
+            }
+        }
+        p
+    }
+    fn stieltjes(&self, z: C64) -> Result<C64> {
+        self.inner.stieltjes(z)
+    }
+    fn density(&self, x: f64) -> Result<f64> {
+        self.inner.density(x)
+    }
+    fn density_many(&self, xs: &[f64]) -> Result<Vec<f64>> {
+        self.inner.density_many(xs)
+    }
+    fn support(&self) -> Result<Support> {
+        self.inner.support()
+    }
+    fn moments(&self) -> Vec<f64> {
+        self.inner.moments()
+    }
+}
+
+fn parameter_count(trained: Trained, n: f64, ratios: Ratios) -> f64 {
+    let (d, w) = (ratios.d_over_n * n, ratios.width_over_n * n);
+    match trained {
+        Trained::Both => w * d + w,
+        Trained::Readout => w,
+        Trained::First => w * d,
+    }
+}
+
+/// Run `spectrum ck|fim`.
+pub fn run_spectrum(
+    args: &FimSpectrumArgs,
+    ck: bool,
+    grid: &GridArgs,
+    output: &OutputArgs,
+) -> Result<Outcome> {
+    output.check_paths()?;
+    let ratios = Ratios::new(args.d_ratio, args.width_ratio)?;
+    let (dual, g, trained) = theory(&args.net, ratios, ck)?;
+    let m = dual.moments();
+    let mu04 = g.mu0.powi(4);
+    let mut extra = serde_json::json!({
+        "activation_constants": g,
+        "traces": {
+            "trace_F": m[0] + g.mu0 * g.mu0,
+            "n_trace_F2": format!("{} + n * {}", m[1], mu04),
+            "note": "tr F = (1/n) tr Θ -> m1 + mu0^2 (spike included); tr F^2 = (1/n^2) tr Θ^2 = (m2 + n mu0^4)/n",
+        },
+    });
+    if let Some(n) = args.n {
+        check::count("n", n, 1, 100_000_000)?;
+        let nf = n as f64;
+        extra["traces"]["trace_F2"] = serde_json::json!((m[1] + nf * mu04) / nf);
+        let d = (ratios.d_over_n * nf).round().max(1.0) as usize;
+        let w = (ratios.width_over_n * nf).round().max(1.0) as usize;
+        if let Ok(k) = KarakidaStats::new(w, d, n.min(w * d + w), &g) {
+            extra["karakida_f22_standard_parameterisation"] =
+                serde_json::to_value(k).map_err(|e| Error::Domain(e.to_string()))?;
+        }
+    }
+    let model: Box<dyn SpectralModel> = match args.space {
+        Space::Dual => dual,
+        Space::Parameter => {
+            let n = args.n.ok_or_else(|| {
+                Error::param("n", "missing", "--n is required with --space parameter")
+            })?;
+            let p = parameter_count(trained, n as f64, ratios).round() as usize;
+            Box::new(ParameterSpace::new(dual, n, p.max(n))?)
+        }
+    };
+    let annotated = Annotated {
+        inner: model,
+        extra,
+    };
+    let note = match args.space {
+        Space::Dual => "eigenvalues of Θ = J Jᵀ (n x n; FIM = Θ/n; mu0² spike excluded)",
+        Space::Parameter => "eigenvalues of Jᵀ J = n F (p x p; zero atom 1 - n/p)",
+    };
+    write_spectrum(&annotated, grid, output, note)?;
+    Ok(Outcome::Done)
+}
+
+/// `validate ck|fim` arguments.
+#[derive(Debug, Clone, Args)]
+pub struct FimValidateArgs {
+    /// Network options (the limit is always proportional for validation; infinite-width compares
+    /// with the F21 law at the sampled d/n).
+    #[command(flatten)]
+    pub net: NetArgs,
+    /// Number of data points n.
+    #[arg(long, default_value_t = 1000)]
+    pub n: usize,
+    /// Input dimension d.
+    #[arg(long, default_value_t = 1000)]
+    pub d: usize,
+    /// Width N.
+    #[arg(long, default_value_t = 1000)]
+    pub width: usize,
+    /// Input distribution (spherical: |x|² = d, the §11 variance reduction).
+    #[arg(long, value_enum, default_value_t = Inputs::Spherical)]
+    pub inputs: Inputs,
+    /// Do not normalise the readout to |v|² = N sigma_v².
+    #[arg(long)]
+    pub raw_readout: bool,
+    /// Finite-size bias coefficient b of the tolerance b n^-r (r = 1 exact laws, 1/2 ansatz laws).
+    #[arg(long)]
+    pub bias_coeff: Option<f64>,
+    /// Run options.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Run `validate ck|fim`.
+pub fn run_validate(
+    args: &FimValidateArgs,
+    ck: bool,
+    run: &RunArgs,
+    quiet: bool,
+) -> Result<Outcome> {
+    run.check()?;
+    let ratios = Ratios::from_sizes(args.n, args.d, args.width)?;
+    let (model, g, trained) = theory(&args.net, ratios, ck)?;
+    let (act, _) = constants(&args.net)?;
+    let act = act.ok_or_else(|| {
+        Error::param(
+            "constants",
+            "given",
+            "a named --activation (a sampler needs the function)",
+        )
+    })?;
+    let remove_top = usize::from(g.mu0.abs() > 1e-12 && trained != Trained::First);
+    let sampler = NetworkSampler::new(
+        args.n,
+        args.d,
+        args.width,
+        act,
+        args.net.sigma_w2,
+        args.net.sigma_v2,
+        trained,
+        args.inputs,
+        !args.raw_readout,
+        0,
+    )?;
+    let exact = g.mu_star2 == 0.0 && g.activation == "linear";
+    let opts = SpectralValidation {
+        samples: run.samples,
+        seed: run.seed,
+        bias_coeff: args.bias_coeff.unwrap_or(1.0),
+        bias_rate: if exact { 1.0 } else { 0.5 },
+        remove_top,
+        ..SpectralValidation::default()
+    };
+    // A predicted atom at c != 0 (first layer only; infinite width) is a narrow cluster at finite size
+    // (fim.md §5 (*), §11): its mass is checked in a window by the validator, and for the KS/L1 checks
+    // the eigenvalues inside that window are counted at c.
+    let support = model.support()?;
+    let width = support.components.last().map_or(1.0, |c| c.1)
+        - support.components.first().map_or(0.0, |c| c.0);
+    let snap: Vec<(f64, f64)> = support
+        .atoms
+        .iter()
+        .filter(|a| a.0 != 0.0)
+        .map(|a| (a.0, opts.atom_window * width))
+        .collect();
+    let snapped = Snap {
+        inner: &sampler,
+        atoms: snap.clone(),
+    };
+    let out = validate_spectrum(model.as_ref(), &snapped, &opts)?;
+    let mut report = out.report;
+    for (c, w) in &snap {
+        report.notes.push(format!(
+            "eigenvalues within ±{w:.4} of the predicted atom at {c:.6} were counted at the atom \
+             (finite-size cluster; its mass is the atom@ check)"
+        ));
+    }
+    report.notes.push(format!(
+        "theory: {} ({}); tolerance bias b n^-r with b = {}, r = {} ({})",
+        if exact {
+            "exact law"
+        } else {
+            "Gaussian-equivalence (Wishart ansatz) law"
+        },
+        model.name(),
+        opts.bias_coeff,
+        opts.bias_rate,
+        if exact {
+            "rigidity floor O(1/n)"
+        } else {
+            "O(d^-1/2) corrections, fim.md §11"
+        }
+    ));
+    run.finish(&report, Some(&out.figure), quiet)
+}
+
+/// Counts sampled eigenvalues within a window of a predicted atom at the atom's location.
+struct Snap<'a> {
+    inner: &'a NetworkSampler,
+    atoms: Vec<(f64, f64)>,
+}
+
+impl crate::model::Sampler for Snap<'_> {
+    type Output = Vec<f64>;
+    fn describe(&self) -> serde_json::Value {
+        self.inner.describe()
+    }
+    fn sample(&self, rng: &mut crate::rng::Rng) -> Result<Vec<f64>> {
+        let mut ev = self.inner.sample(rng)?;
+        for e in ev.iter_mut() {
+            if let Some(a) = self.atoms.iter().find(|a| (*e - a.0).abs() <= a.1) {
+                *e = a.0;
+            }
+        }
+        Ok(ev)
+    }
+}

@@ -1,0 +1,554 @@
+//! Activations and their Gaussian constants (shared/theory/fim.md F14, F19, F23).
+//!
+//! For a pre-activation `h = σ_w z`, `z ~ N(0, 1)`, the spectral laws of random shallow networks depend on
+//! the activation only through a handful of Gaussian expectations:
+//!
+//! ```text
+//! μ0 = E φ(h),  μ1 = E φ'(h) = E[h φ(h)]/σ_w²,  a = σ_w μ1,
+//! η  = E φ(h)²,  η' = E φ'(h)²,  μ*² = η - μ0² - a²,  c = σ_v² (η' - μ1²),
+//! b2 = σ_w² (E φ''(h))² (σ_w²/2 + σ_v²)                                   (F19, outlier shift)
+//! Hermite coefficients h_k = E[φ(σ_w z) He_k(z)],  b_k = h_k²/k!  (Σ_k b_k = η; F23)
+//! ```
+//!
+//! Closed forms are used where they exist (linear, erf, ReLU and its centred/absolute-value variants);
+//! smooth activations without closed forms (tanh, user functions) use the cached probabilists'
+//! Gauss–Hermite rule of [`crate::numerics::quad`]. Non-smooth activations never go through Gauss–Hermite
+//! (fim.md §1 step 9: a kink costs ~1% there). A fully user-defined activation can also be given *only*
+//! through its constants ([`GaussianConstants::from_values`]); such a model has a theory but no sampler.
+
+use crate::error::{check, Error, Result};
+use crate::numerics::quad::{gauss_hermite, GH_NODES};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::f64::consts::PI;
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Number of Hermite coefficients `h_0..h_{HERMITE_ORDER}` kept in [`GaussianConstants::hermite`].
+pub const HERMITE_ORDER: usize = 8;
+
+/// A user-given smooth activation (function and derivative).
+#[derive(Clone)]
+pub struct CustomActivation {
+    /// Name used in reports.
+    pub name: String,
+    /// `φ(x)`.
+    pub phi: Arc<dyn Fn(f64) -> f64 + Send + Sync>,
+    /// `φ'(x)`.
+    pub dphi: Arc<dyn Fn(f64) -> f64 + Send + Sync>,
+}
+
+/// An entrywise activation function.
+#[derive(Clone)]
+pub enum Activation {
+    /// `φ(x) = x`.
+    Linear,
+    /// `φ(x) = tanh x`.
+    Tanh,
+    /// `φ(x) = erf x`.
+    Erf,
+    /// `φ(x) = max(x, 0)`.
+    Relu,
+    /// Centred ReLU `max(x, 0) - 1/sqrt(2π)` (zero Gaussian mean at `σ_w = 1`).
+    Crelu,
+    /// Centred absolute value `|x| - sqrt(2/π)` (μ1 = 0: no linear component).
+    Absc,
+    /// A smooth user function; constants by Gauss–Hermite.
+    Custom(CustomActivation),
+}
+
+impl fmt::Debug for Activation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Activation({})", self.name())
+    }
+}
+
+impl Activation {
+    /// Parse a built-in activation name (`linear`, `tanh`, `erf`, `relu`, `crelu`, `absc`).
+    pub fn parse(s: &str) -> Result<Self> {
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "linear" | "identity" => Activation::Linear,
+            "tanh" => Activation::Tanh,
+            "erf" => Activation::Erf,
+            "relu" => Activation::Relu,
+            "crelu" => Activation::Crelu,
+            "absc" => Activation::Absc,
+            _ => {
+                return Err(Error::param(
+                    "activation",
+                    s,
+                    "one of linear, tanh, erf, relu, crelu, absc",
+                ))
+            }
+        })
+    }
+
+    /// A user-given smooth activation with its derivative.
+    pub fn custom(
+        name: &str,
+        phi: impl Fn(f64) -> f64 + Send + Sync + 'static,
+        dphi: impl Fn(f64) -> f64 + Send + Sync + 'static,
+    ) -> Self {
+        Activation::Custom(CustomActivation {
+            name: name.into(),
+            phi: Arc::new(phi),
+            dphi: Arc::new(dphi),
+        })
+    }
+
+    /// Name for reports.
+    pub fn name(&self) -> String {
+        match self {
+            Activation::Linear => "linear".into(),
+            Activation::Tanh => "tanh".into(),
+            Activation::Erf => "erf".into(),
+            Activation::Relu => "relu".into(),
+            Activation::Crelu => "crelu".into(),
+            Activation::Absc => "absc".into(),
+            Activation::Custom(c) => format!("custom:{}", c.name),
+        }
+    }
+
+    /// `φ(x)`.
+    #[inline]
+    pub fn eval(&self, x: f64) -> f64 {
+        match self {
+            Activation::Linear => x,
+            Activation::Tanh => x.tanh(),
+            Activation::Erf => statrs::function::erf::erf(x),
+            Activation::Relu => x.max(0.0),
+            Activation::Crelu => x.max(0.0) - 1.0 / (2.0 * PI).sqrt(),
+            Activation::Absc => x.abs() - (2.0 / PI).sqrt(),
+            Activation::Custom(c) => (c.phi)(x),
+        }
+    }
+
+    /// `φ'(x)` (for ReLU/abs the a.e. derivative: step / sign, value at 0 irrelevant almost surely).
+    #[inline]
+    pub fn deriv(&self, x: f64) -> f64 {
+        match self {
+            Activation::Linear => 1.0,
+            Activation::Tanh => {
+                let c = x.cosh();
+                1.0 / (c * c)
+            }
+            Activation::Erf => 2.0 / PI.sqrt() * (-x * x).exp(),
+            Activation::Relu | Activation::Crelu => {
+                if x > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Activation::Absc => x.signum(),
+            Activation::Custom(c) => (c.dphi)(x),
+        }
+    }
+
+    /// The Gaussian constants at weight variance `σ_w²` and readout variance `σ_v²` (F14), cached per
+    /// (activation, σ_w²) for the built-in activations.
+    pub fn constants(&self, sigma_w2: f64, sigma_v2: f64) -> Result<GaussianConstants> {
+        check::positive("sigma_w2", sigma_w2)?;
+        check::non_negative("sigma_v2", sigma_v2)?;
+        let base = match self {
+            Activation::Custom(c) => base_constants_gh(&*c.phi, &*c.dphi, sigma_w2)?,
+            _ => {
+                static CACHE: OnceLock<Mutex<HashMap<(String, u64), BaseConstants>>> =
+                    OnceLock::new();
+                let key = (self.name(), sigma_w2.to_bits());
+                let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+                let hit = cache
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&key)
+                    .cloned();
+                if let Some(b) = hit {
+                    b
+                } else {
+                    let b = self.base_constants(sigma_w2)?;
+                    cache
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(key, b.clone());
+                    b
+                }
+            }
+        };
+        GaussianConstants::from_base(self.name(), sigma_w2, sigma_v2, base)
+    }
+
+    fn base_constants(&self, s2: f64) -> Result<BaseConstants> {
+        let s = s2.sqrt();
+        let sqrt2pi = (2.0 * PI).sqrt();
+        // E[relu(z) He_k(z)] = 1/sqrt(2π), 1/2, He_{k-2}(0)/sqrt(2π) (k >= 2), by Stein's identity twice.
+        let relu_h = |k: usize| -> f64 {
+            match k {
+                0 => 1.0 / sqrt2pi,
+                1 => 0.5,
+                _ => hermite_at_zero(k - 2) / sqrt2pi,
+            }
+        };
+        Ok(match self {
+            Activation::Linear => {
+                let mut h = vec![0.0; HERMITE_ORDER + 1];
+                h[1] = s;
+                BaseConstants {
+                    hermite: h,
+                    eta: s2,
+                    eta_p: 1.0,
+                }
+            }
+            Activation::Relu | Activation::Crelu => {
+                let mut h: Vec<f64> = (0..=HERMITE_ORDER).map(|k| s * relu_h(k)).collect();
+                let shift = if matches!(self, Activation::Crelu) {
+                    1.0 / sqrt2pi
+                } else {
+                    0.0
+                };
+                h[0] -= shift;
+                // E (s relu(z) - shift)^2 = s^2/2 - 2 shift s /sqrt(2π) + shift^2
+                let eta = s2 / 2.0 - 2.0 * shift * s / sqrt2pi + shift * shift;
+                BaseConstants {
+                    hermite: h,
+                    eta,
+                    eta_p: 0.5,
+                }
+            }
+            Activation::Absc => {
+                let mut h: Vec<f64> = (0..=HERMITE_ORDER)
+                    .map(|k| if k % 2 == 0 { 2.0 * s * relu_h(k) } else { 0.0 })
+                    .collect();
+                let shift = (2.0 / PI).sqrt();
+                h[0] -= shift;
+                // E(s|z| - shift)^2 = s^2 - 2 s shift sqrt(2/π) + shift^2
+                let eta = s2 - 2.0 * s * shift * (2.0 / PI).sqrt() + shift * shift;
+                BaseConstants {
+                    hermite: h,
+                    eta,
+                    eta_p: 1.0,
+                }
+            }
+            Activation::Erf => {
+                // closed forms (F14, general σ_w); odd, so even Hermite coefficients vanish.
+                let mut b = base_constants_gh(
+                    &|x| statrs::function::erf::erf(x),
+                    &|x| 2.0 / PI.sqrt() * (-x * x).exp(),
+                    s2,
+                )?;
+                b.hermite[1] = s * (2.0 / PI.sqrt()) / (1.0 + 2.0 * s2).sqrt();
+                for k in (0..=HERMITE_ORDER).step_by(2) {
+                    b.hermite[k] = 0.0;
+                }
+                b.eta = 2.0 / PI * (2.0 * s2 / (1.0 + 2.0 * s2)).asin();
+                b.eta_p = 4.0 / PI / (1.0 + 4.0 * s2).sqrt();
+                b
+            }
+            Activation::Tanh => {
+                let mut b =
+                    base_constants_gh(&|x: f64| x.tanh(), &|x: f64| 1.0 / x.cosh().powi(2), s2)?;
+                for k in (0..=HERMITE_ORDER).step_by(2) {
+                    b.hermite[k] = 0.0;
+                }
+                b
+            }
+            Activation::Custom(c) => base_constants_gh(&*c.phi, &*c.dphi, s2)?,
+        })
+    }
+}
+
+/// `He_n(0)`: 0 for odd n, `(-1)^{n/2} (n-1)!!` for even n.
+fn hermite_at_zero(n: usize) -> f64 {
+    if n % 2 == 1 {
+        return 0.0;
+    }
+    let mut v = 1.0;
+    let mut k = n as i64 - 1;
+    while k > 1 {
+        v *= k as f64;
+        k -= 2;
+    }
+    if (n / 2) % 2 == 1 {
+        -v
+    } else {
+        v
+    }
+}
+
+#[derive(Debug, Clone)]
+struct BaseConstants {
+    hermite: Vec<f64>,
+    eta: f64,
+    eta_p: f64,
+}
+
+/// Gauss–Hermite route for smooth activations.
+fn base_constants_gh(
+    phi: &dyn Fn(f64) -> f64,
+    dphi: &dyn Fn(f64) -> f64,
+    s2: f64,
+) -> Result<BaseConstants> {
+    let rule = gauss_hermite(GH_NODES)?;
+    let s = s2.sqrt();
+    let mut hermite = vec![0.0; HERMITE_ORDER + 1];
+    let (mut eta, mut eta_p) = (0.0, 0.0);
+    for (&x, &w) in rule.nodes.iter().zip(&rule.weights) {
+        let f = phi(s * x);
+        let df = dphi(s * x);
+        eta += w * f * f;
+        eta_p += w * df * df;
+        // He_0 = 1, He_1 = x, He_{k+1} = x He_k - k He_{k-1}
+        let (mut hm, mut h) = (0.0, 1.0);
+        for (k, hk) in hermite.iter_mut().enumerate() {
+            *hk += w * f * h;
+            let next = x * h - k as f64 * hm;
+            hm = h;
+            h = next;
+        }
+    }
+    if !(eta.is_finite() && eta_p.is_finite() && hermite.iter().all(|h| h.is_finite())) {
+        return Err(Error::Domain(
+            "activation has no finite Gaussian moments (E φ², E φ'² must be finite)".into(),
+        ));
+    }
+    Ok(BaseConstants {
+        hermite,
+        eta,
+        eta_p,
+    })
+}
+
+/// The Gaussian constants of an activation at `(σ_w², σ_v²)` (fim.md F14, F19, F23).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GaussianConstants {
+    /// Activation name.
+    pub activation: String,
+    /// First-layer weight variance σ_w².
+    pub sigma_w2: f64,
+    /// Readout weight variance σ_v².
+    pub sigma_v2: f64,
+    /// μ0 = E φ(h).
+    pub mu0: f64,
+    /// μ1 = E φ'(h).
+    pub mu1: f64,
+    /// a = σ_w μ1 (first Hermite coefficient).
+    pub a: f64,
+    /// η = E φ(h)².
+    pub eta: f64,
+    /// η' = E φ'(h)².
+    pub eta_p: f64,
+    /// μ*² = η - μ0² - a² (variance of the nonlinear part).
+    pub mu_star2: f64,
+    /// c = σ_v² (η' - μ1²) (first-layer kernel diagonal shift).
+    pub c: f64,
+    /// E φ''(h) (Stein: h_2/σ_w²).
+    pub e_phi2: f64,
+    /// b2 = σ_w² (E φ'')² (σ_w²/2 + σ_v²) (outlier shift, F19).
+    pub b2: f64,
+    /// Hermite coefficients h_k = E[φ(σ_w z) He_k(z)], k = 0..=HERMITE_ORDER.
+    pub hermite: Vec<f64>,
+}
+
+impl GaussianConstants {
+    fn from_base(name: String, s2: f64, v2: f64, b: BaseConstants) -> Result<Self> {
+        let s = s2.sqrt();
+        let mu0 = b.hermite[0];
+        let mu1 = b.hermite[1] / s;
+        let e_phi2 = b.hermite[2] / s2;
+        let mut g = Self::from_values(&name, s2, v2, mu0, mu1, b.eta, b.eta_p, e_phi2)?;
+        g.hermite = b.hermite;
+        Ok(g)
+    }
+
+    /// Constants given directly (a user activation known only through its Gaussian constants). Validates
+    /// the Cauchy–Schwarz constraints `η >= μ0² + σ_w² μ1²` and `η' >= μ1²` (to 1e-12).
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_values(
+        name: &str,
+        sigma_w2: f64,
+        sigma_v2: f64,
+        mu0: f64,
+        mu1: f64,
+        eta: f64,
+        eta_p: f64,
+        e_phi2: f64,
+    ) -> Result<Self> {
+        let s2 = check::positive("sigma_w2", sigma_w2)?;
+        let v2 = check::non_negative("sigma_v2", sigma_v2)?;
+        check::finite("mu0", mu0)?;
+        check::finite("mu1", mu1)?;
+        check::finite("e_phi2", e_phi2)?;
+        let eta = check::non_negative("eta", eta)?;
+        let eta_p = check::non_negative("eta_p", eta_p)?;
+        let a = s2.sqrt() * mu1;
+        let mu_star2 = eta - mu0 * mu0 - a * a;
+        if mu_star2 < -1e-12 * eta.max(1.0) {
+            return Err(Error::param(
+                "eta",
+                eta,
+                &format!(">= mu0^2 + sigma_w2 mu1^2 = {}", mu0 * mu0 + a * a),
+            ));
+        }
+        if eta_p - mu1 * mu1 < -1e-12 * eta_p.max(1.0) {
+            return Err(Error::param(
+                "eta_p",
+                eta_p,
+                &format!(">= mu1^2 = {}", mu1 * mu1),
+            ));
+        }
+        let mut hermite = vec![0.0; HERMITE_ORDER + 1];
+        hermite[0] = mu0;
+        hermite[1] = a;
+        hermite[2] = s2 * e_phi2;
+        Ok(GaussianConstants {
+            activation: name.into(),
+            sigma_w2: s2,
+            sigma_v2: v2,
+            mu0,
+            mu1,
+            a,
+            eta,
+            eta_p,
+            mu_star2: mu_star2.max(0.0),
+            c: (v2 * (eta_p - mu1 * mu1)).max(0.0),
+            e_phi2,
+            b2: s2 * e_phi2 * e_phi2 * (s2 / 2.0 + v2),
+            hermite,
+        })
+    }
+
+    /// The constants the spectral laws use, as compact JSON (for model parameters and plot titles).
+    pub fn summary(&self) -> serde_json::Value {
+        serde_json::json!({
+            "activation": self.activation, "sigma_w2": self.sigma_w2, "sigma_v2": self.sigma_v2,
+            "mu0": self.mu0, "mu1": self.mu1, "eta": self.eta, "eta_p": self.eta_p,
+            "mu_star2": self.mu_star2, "c": self.c,
+        })
+    }
+
+    /// Degree-k kernel coefficients `b_k = h_k²/k!` (F23); `Σ_k b_k = η` for the full series.
+    pub fn kernel_coefficients(&self) -> Vec<f64> {
+        let mut fact = 1.0;
+        self.hermite
+            .iter()
+            .enumerate()
+            .map(|(k, h)| {
+                if k > 0 {
+                    fact *= k as f64;
+                }
+                h * h / fact
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) {
+        assert!((a - b).abs() <= tol, "{a} vs {b}");
+    }
+
+    /// fim.md F14 table, σ_w² = σ_v² = 1, to the 6 digits given.
+    #[test]
+    fn f14_table() {
+        let rows: [(&str, [f64; 6]); 6] = [
+            (
+                "tanh",
+                [0.0, 0.605706, 0.394294, 0.464403, 0.027415, 0.097524],
+            ),
+            (
+                "erf",
+                [0.0, 0.651470, 0.464559, 0.569410, 0.040146, 0.144997],
+            ),
+            ("relu", [0.398942, 0.5, 0.5, 0.5, 0.090845, 0.25]),
+            ("crelu", [0.0, 0.5, 0.340845, 0.5, 0.090845, 0.25]),
+            ("absc", [0.0, 0.0, 0.363380, 1.0, 0.363380, 1.0]),
+            ("linear", [0.0, 1.0, 1.0, 1.0, 0.0, 0.0]),
+        ];
+        for (name, v) in rows {
+            let g = Activation::parse(name)
+                .unwrap()
+                .constants(1.0, 1.0)
+                .unwrap();
+            let got = [g.mu0, g.mu1, g.eta, g.eta_p, g.mu_star2, g.c];
+            for (x, y) in got.iter().zip(v) {
+                close(*x, y, 6e-7);
+            }
+        }
+    }
+
+    #[test]
+    fn closed_forms_and_identities() {
+        // erf exact values
+        let g = Activation::Erf.constants(1.0, 1.0).unwrap();
+        close(g.mu1, 2.0 / (3.0 * PI).sqrt(), 1e-14);
+        close(g.eta, 2.0 / PI * (2.0f64 / 3.0).asin(), 1e-14);
+        close(g.eta_p, 4.0 / (PI * 5f64.sqrt()), 1e-14);
+        // erf closed-form μ1 agrees with the Gauss–Hermite route at another σ_w
+        let s2 = 2.3;
+        let gh = base_constants_gh(
+            &|x| statrs::function::erf::erf(x),
+            &|x| 2.0 / PI.sqrt() * (-x * x).exp(),
+            s2,
+        )
+        .unwrap();
+        let g = Activation::Erf.constants(s2, 1.0).unwrap();
+        // (160-node Gauss–Hermite of an analytic function: ~1e-11 quadrature error)
+        close(gh.hermite[1] / s2.sqrt(), g.mu1, 1e-10);
+        close(gh.eta, g.eta, 1e-10);
+        close(gh.eta_p, g.eta_p, 1e-10);
+        // ReLU at general σ_w (F14): μ0 = σ_w/sqrt(2π), η = σ_w²/2
+        let g = Activation::Relu.constants(2.0, 1.0).unwrap();
+        close(g.mu0, 2f64.sqrt() / (2.0 * PI).sqrt(), 1e-15);
+        close(g.eta, 1.0, 1e-15);
+        // F23: ReLU b0 = 1/(2π), b1 = 1/4, b2 = 1/(4π); Σ b_k -> η
+        let g = Activation::Relu.constants(1.0, 1.0).unwrap();
+        let b = g.kernel_coefficients();
+        close(b[0], 1.0 / (2.0 * PI), 1e-15);
+        close(b[1], 0.25, 1e-15);
+        close(b[2], 1.0 / (4.0 * PI), 1e-15);
+        close((b[0] + b[1] + b[2]) / g.eta, 0.9775, 1e-4);
+        assert!(b.iter().sum::<f64>() < g.eta && b.iter().sum::<f64>() > 0.99 * g.eta);
+        // F19: ReLU E φ'' = 1/sqrt(2π); b2 = (1/2π)(1/2 + 1)
+        close(g.e_phi2, 1.0 / (2.0 * PI).sqrt(), 1e-15);
+        close(g.b2, 1.5 / (2.0 * PI), 1e-15);
+        // tanh: Σ_k b_k -> η (odd series, fast convergence)
+        let g = Activation::Tanh.constants(1.0, 1.0).unwrap();
+        let s: f64 = g.kernel_coefficients().iter().sum();
+        assert!(s <= g.eta + 1e-12 && s > g.eta - 2e-3, "{s} {}", g.eta);
+        // a custom smooth function reproduces a built-in one
+        let c = Activation::custom("mytanh", |x| x.tanh(), |x| 1.0 / x.cosh().powi(2))
+            .constants(1.0, 1.0)
+            .unwrap();
+        close(c.eta, 0.394294, 6e-7);
+        close(c.mu0, 0.0, 1e-14);
+    }
+
+    #[test]
+    fn derivative_is_consistent() {
+        for act in ["linear", "tanh", "erf", "relu", "crelu", "absc"] {
+            let a = Activation::parse(act).unwrap();
+            for &x in &[-1.3, -0.2, 0.4, 2.1] {
+                let h = 1e-6;
+                let fd = (a.eval(x + h) - a.eval(x - h)) / (2.0 * h);
+                close(fd, a.deriv(x), 1e-6);
+            }
+        }
+    }
+
+    #[test]
+    fn bad_input_is_typed() {
+        assert!(matches!(
+            Activation::parse("sigmoidal"),
+            Err(Error::InvalidParameter { .. })
+        ));
+        assert!(Activation::Tanh.constants(0.0, 1.0).is_err());
+        assert!(Activation::Tanh.constants(1.0, -1.0).is_err());
+        assert!(Activation::Tanh.constants(f64::NAN, 1.0).is_err());
+        assert!(GaussianConstants::from_values("x", 1.0, 1.0, 0.0, 1.0, 0.5, 1.0, 0.0).is_err());
+        assert!(GaussianConstants::from_values("x", 1.0, 1.0, 0.0, 1.0, 1.0, 0.5, 0.0).is_err());
+        let bad = Activation::custom("exp2", |x| (x * x).exp(), |x| 2.0 * x * (x * x).exp());
+        assert!(bad.constants(1.0, 1.0).is_err());
+    }
+}

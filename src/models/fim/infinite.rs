@@ -1,0 +1,321 @@
+//! Infinite-width limits (shared/theory/fim.md F21, F22, F7) and the parameter-space view of any dual law.
+//!
+//! * [`InfiniteWidthFim`] (F21): `N → ∞` first, then `n, d → ∞` with `α = n/d`. The kernel tends to the
+//!   deterministic NTK Gram `μ0² 1 1ᵀ + c_lin XᵀX/d + c0 I_n` (El Karoui's linearisation), whose bulk is
+//!   the affine Marchenko–Pastur law `c0 + c_lin MP(α)`, atom `(1 - 1/α)₊` at `c0`, edges
+//!   `c0 + c_lin (1 ± √α)²`; `c_lin = μ1²(σ_w² + σ_v²)`, `c0 = μ*² + c` (both layers);
+//!   readout: `c_lin = a²`, `c0 = μ*²`; first layer: `c_lin = σ_v² μ1²`, `c0 = c`.
+//!   Outlier (F19): `λ_top ≈ n μ0² + m1 + α b2`.
+//! * [`KarakidaStats`] (F22): the FIM eigenvalue statistics of Karakida, Akaho & Amari for `T` fixed
+//!   samples in the standard parameterisation, re-derived for one hidden layer:
+//!   `κ1' = N η + d σ_v² η'`, `κ2' = N μ0²`, `λ_max = (κ1' + (T-1) κ2')/T`, the other `T - 1` nonzero
+//!   eigenvalues `(κ1' - κ2')/T`, `m_λ = κ1'/p`, `s_λ = (κ1'² + (T-1) κ2'²)/(T p)`, zero mass `1 - T/p`.
+//! * [`ParameterSpace`] (F7): the `p × p` law of `J ᵀJ = n F` from the dual law of `Θ`:
+//!   `μ = (n/p) μ_Θ + (1 - n/p) δ_0`, `g(z) = (n/p) g_Θ(z) - (1 - n/p)/z`.
+
+use super::activation::GaussianConstants;
+use super::sampler::Trained;
+use crate::error::{check, Error, Result};
+use crate::model::{SpectralModel, Support};
+use crate::models::mp::MarchenkoPastur;
+use num_complex::Complex64 as C64;
+
+/// The infinite-width (F21) affine-MP law of the dual Gram bulk.
+#[derive(Debug, Clone)]
+pub struct InfiniteWidthFim {
+    alpha: f64,
+    consts: GaussianConstants,
+    trained: Trained,
+    c_lin: f64,
+    c0: f64,
+    mp: MarchenkoPastur,
+}
+
+impl InfiniteWidthFim {
+    /// `alpha = n/d` in `[1e-4, 1e4]`.
+    pub fn new(alpha: f64, consts: GaussianConstants, trained: Trained) -> Result<Self> {
+        let alpha = check::in_range("alpha (n/d)", alpha, 1e-4, 1e4)?;
+        let g = &consts;
+        let (c_lin, c0) = match trained {
+            Trained::Both => (g.mu1 * g.mu1 * (g.sigma_w2 + g.sigma_v2), g.mu_star2 + g.c),
+            Trained::Readout => (g.a * g.a, g.mu_star2),
+            Trained::First => (g.sigma_v2 * g.mu1 * g.mu1, g.c),
+        };
+        if c_lin <= 0.0 {
+            return Err(Error::Domain(format!(
+                "infinite-width law of `{}` ({trained:?}) is a point mass at {c0}: no linear component (mu1 = 0 or sigma_v2 = 0)",
+                g.activation
+            )));
+        }
+        Ok(InfiniteWidthFim {
+            mp: MarchenkoPastur::new(alpha, c_lin)?,
+            alpha,
+            consts,
+            trained,
+            c_lin,
+            c0,
+        })
+    }
+    /// `(c_lin, c0)`.
+    pub fn coefficients(&self) -> (f64, f64) {
+        (self.c_lin, self.c0)
+    }
+    /// Predicted outlier `n μ0² + m1 + α b2` (F19), for `n` data points.
+    pub fn outlier(&self, n: usize) -> f64 {
+        let g = &self.consts;
+        let b2 = match self.trained {
+            Trained::Readout => g.sigma_w2 * g.sigma_w2 * g.e_phi2 * g.e_phi2 / 2.0,
+            _ => g.b2,
+        };
+        n as f64 * g.mu0 * g.mu0 + self.moments()[0] + self.alpha * b2
+    }
+}
+
+impl SpectralModel for InfiniteWidthFim {
+    fn name(&self) -> String {
+        match self.trained {
+            Trained::Readout => "ck".into(),
+            _ => "fim".into(),
+        }
+    }
+    fn params(&self) -> serde_json::Value {
+        serde_json::json!({
+            "limit": "infinite-width", "trained": self.trained, "alpha_n_over_d": self.alpha,
+            "constants": self.consts.summary(), "c_lin": self.c_lin, "c0": self.c0,
+            "scale": "eigenvalues of the dual Gram Θ = J Jᵀ (n × n), μ0² spike excluded; FIM = Θ/n",
+        })
+    }
+    fn stieltjes(&self, z: C64) -> Result<C64> {
+        self.mp.stieltjes(z - self.c0)
+    }
+    fn density(&self, x: f64) -> Result<f64> {
+        self.mp.density(check::finite("x", x)? - self.c0)
+    }
+    fn support(&self) -> Result<Support> {
+        let s = self.mp.support()?;
+        Ok(Support {
+            components: s
+                .components
+                .iter()
+                .map(|c| (c.0 + self.c0, c.1 + self.c0))
+                .collect(),
+            atoms: s.atoms.iter().map(|a| (a.0 + self.c0, a.1)).collect(),
+        })
+    }
+    fn moments(&self) -> Vec<f64> {
+        let (c, s) = (self.c0, self.c_lin);
+        vec![c + s, c * c + 2.0 * c * s + s * s * (1.0 + self.alpha)]
+    }
+}
+
+/// Karakida–Akaho–Amari statistics of the empirical FIM with `T` samples (F22), standard
+/// parameterisation, both layers, zero-mean inputs.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct KarakidaStats {
+    /// Number of parameters `p = N d + N`.
+    pub parameters: f64,
+    /// `κ1' = N η + d σ_v² η'`.
+    pub kappa1: f64,
+    /// `κ2' = N μ0²`.
+    pub kappa2: f64,
+    /// Largest eigenvalue `(κ1' + (T-1) κ2')/T`.
+    pub lambda_max: f64,
+    /// The other `T - 1` nonzero eigenvalues, `(κ1' - κ2')/T`.
+    pub lambda_bulk: f64,
+    /// Mean eigenvalue `m_λ = κ1'/p`.
+    pub mean: f64,
+    /// Second moment `s_λ = (κ1'² + (T-1) κ2'²)/(T p)`.
+    pub second_moment: f64,
+    /// Mass at zero `1 - T/p`.
+    pub zero_mass: f64,
+    /// `T → ∞` limits of `λ_max` (`κ2'`) and `s_λ` (`κ2'²/p`).
+    pub lambda_max_population: f64,
+    /// `T → ∞` limit of `s_λ`.
+    pub second_moment_population: f64,
+}
+
+impl KarakidaStats {
+    /// Statistics for width `N`, input dimension `d`, `T` samples (`T <= p`).
+    pub fn new(width: usize, d: usize, samples: usize, consts: &GaussianConstants) -> Result<Self> {
+        check::count("width", width, 1, usize::MAX / 2)?;
+        check::count("d", d, 1, usize::MAX / 2)?;
+        let (nn, dd) = (width as f64, d as f64);
+        let p = nn * dd + nn;
+        check::count("samples", samples, 1, p as usize)?;
+        let t = samples as f64;
+        let g = consts;
+        let k1 = nn * g.eta + dd * g.sigma_v2 * g.eta_p;
+        let k2 = nn * g.mu0 * g.mu0;
+        Ok(KarakidaStats {
+            parameters: p,
+            kappa1: k1,
+            kappa2: k2,
+            lambda_max: (k1 + (t - 1.0) * k2) / t,
+            lambda_bulk: (k1 - k2) / t,
+            mean: k1 / p,
+            second_moment: (k1 * k1 + (t - 1.0) * k2 * k2) / (t * p),
+            zero_mass: 1.0 - t / p,
+            lambda_max_population: k2,
+            second_moment_population: k2 * k2 / p,
+        })
+    }
+}
+
+/// The `p × p` parameter-space law of `Jᵀ J = n F` built from a dual law of `Θ` (F7).
+pub struct ParameterSpace {
+    dual: Box<dyn SpectralModel>,
+    n: f64,
+    p: f64,
+}
+
+impl ParameterSpace {
+    /// `n` data points, `p` parameters (`n <= p`).
+    pub fn new(dual: Box<dyn SpectralModel>, n: usize, p: usize) -> Result<Self> {
+        check::count("n", n, 1, p)?;
+        Ok(ParameterSpace {
+            dual,
+            n: n as f64,
+            p: p as f64,
+        })
+    }
+    fn r(&self) -> f64 {
+        self.n / self.p
+    }
+}
+
+impl SpectralModel for ParameterSpace {
+    fn name(&self) -> String {
+        format!("{}-parameter", self.dual.name())
+    }
+    fn params(&self) -> serde_json::Value {
+        serde_json::json!({
+            "dual": self.dual.params(), "n": self.n, "parameters": self.p,
+            "space": "parameter: law of Jᵀ J = n F (p × p); FIM eigenvalues = these / n",
+        })
+    }
+    fn stieltjes(&self, z: C64) -> Result<C64> {
+        Ok(self.dual.stieltjes(z)? * self.r() - (1.0 - self.r()) / z)
+    }
+    fn density(&self, x: f64) -> Result<f64> {
+        Ok(self.r() * self.dual.density(x)?)
+    }
+    fn density_many(&self, xs: &[f64]) -> Result<Vec<f64>> {
+        Ok(self
+            .dual
+            .density_many(xs)?
+            .into_iter()
+            .map(|d| d * self.r())
+            .collect())
+    }
+    fn support(&self) -> Result<Support> {
+        let s = self.dual.support()?;
+        let r = self.r();
+        let mut atoms: Vec<(f64, f64)> = s.atoms.iter().map(|a| (a.0, a.1 * r)).collect();
+        match atoms.iter_mut().find(|a| a.0 == 0.0) {
+            Some(a) => a.1 += 1.0 - r,
+            None => atoms.insert(0, (0.0, 1.0 - r)),
+        }
+        Ok(Support {
+            components: s.components,
+            atoms,
+        })
+    }
+    fn moments(&self) -> Vec<f64> {
+        self.dual.moments().iter().map(|m| m * self.r()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::fim::activation::Activation;
+    use crate::models::fim::law::Ratios;
+    use crate::models::fim::proportional::ProportionalFim;
+    use crate::spectral::SpectralDensity;
+
+    #[test]
+    fn f21_reference_and_convergence() {
+        let g = Activation::Tanh.constants(1.0, 1.0).unwrap();
+        let l = InfiniteWidthFim::new(1.5, g.clone(), Trained::Both).unwrap();
+        let (cl, c0) = l.coefficients();
+        assert!((cl - 0.733758).abs() < 1e-6 && (c0 - 0.124939).abs() < 1e-6);
+        let s = l.support().unwrap();
+        assert!((s.components[0].0 - 0.162001).abs() < 1e-6);
+        assert!((s.components[0].1 - 3.756668).abs() < 1e-6);
+        assert!((s.atoms[0].0 - 0.124939).abs() < 1e-6 && (s.atoms[0].1 - 1.0 / 3.0).abs() < 1e-12);
+        for (x, r) in [(0.5, 0.404500), (1.0, 0.251161), (2.0, 0.138573)] {
+            assert!((l.density(x).unwrap() - r).abs() < 1e-6);
+        }
+        let sd = SpectralDensity::from_model(&l, 300).unwrap();
+        let m = l.moments();
+        assert!((sd.moment(1) - m[0]).abs() < 1e-6 && (sd.moment(2) - m[1]).abs() < 1e-5);
+        // finite-N F16 converges to it (fim.md F21 table, N/d = 1, 5, 20, 80)
+        let table = [
+            (1.0, [0.41555, 0.22814, 0.10648]),
+            (5.0, [0.40700, 0.24598, 0.13031]),
+            (20.0, [0.40518, 0.24984, 0.13637]),
+            (80.0, [0.40467, 0.25083, 0.13801]),
+        ];
+        for (wd, rho) in table {
+            let p = ProportionalFim::new(
+                Ratios::from_alpha_gamma(1.5, 1.0 / wd).unwrap(),
+                g.clone(),
+                Trained::Both,
+            )
+            .unwrap();
+            for (x, r) in [0.5, 1.0, 2.0].iter().zip(rho) {
+                assert!((p.density(*x).unwrap() - r).abs() < 6e-6, "N/d {wd} x {x}");
+            }
+        }
+    }
+
+    #[test]
+    fn f22_karakida_reference() {
+        // ReLU, σ_w² = 2, σ_v² = 1, N = d = 500, T = 10
+        let g = Activation::Relu.constants(2.0, 1.0).unwrap();
+        let k = KarakidaStats::new(500, 500, 10, &g).unwrap();
+        assert_eq!(k.parameters, 250500.0);
+        assert!((k.kappa1 / 500.0 - 1.5).abs() < 1e-14);
+        assert!((k.kappa2 / 500.0 - 1.0 / std::f64::consts::PI).abs() < 1e-14);
+        assert!((k.lambda_max - 218.239).abs() < 1e-3);
+        assert!((k.mean - 2.994012e-3).abs() < 1e-9);
+        assert!((k.second_moment - 0.31556).abs() < 1e-5);
+        assert!((k.lambda_max_population - 159.155).abs() < 1e-3);
+        assert!((k.second_moment_population - 0.10112).abs() < 1e-5);
+        // consistency: T eigenvalues reproduce mean and second moment
+        let tr = k.lambda_max + 9.0 * k.lambda_bulk;
+        assert!((tr / k.parameters - k.mean).abs() < 1e-15);
+        let tr2 = k.lambda_max.powi(2) + 9.0 * k.lambda_bulk.powi(2);
+        assert!((tr2 / k.parameters - k.second_moment).abs() < 1e-12);
+        assert!(KarakidaStats::new(1, 1, 3, &g).is_err());
+    }
+
+    #[test]
+    fn parameter_space_atom_and_moments() {
+        let g = Activation::Tanh.constants(1.0, 1.0).unwrap();
+        let dual = InfiniteWidthFim::new(0.5, g, Trained::Both).unwrap();
+        let m = dual.moments();
+        let ps = ParameterSpace::new(Box::new(dual), 100, 10_100).unwrap();
+        let s = ps.support().unwrap();
+        assert_eq!(s.atoms[0], (0.0, 1.0 - 100.0 / 10_100.0));
+        let sd = SpectralDensity::from_model(&ps, 300).unwrap();
+        assert!((sd.mass() - 1.0).abs() < 1e-6);
+        assert!((ps.moments()[0] - m[0] / 101.0).abs() < 1e-15);
+        let z = C64::new(0.7, 0.3);
+        let want = ps.dual.stieltjes(z).unwrap() / 101.0 - (100.0 / 101.0) / z;
+        assert!((ps.stieltjes(z).unwrap() - want).norm() < 1e-15);
+        assert!(ParameterSpace::new(
+            Box::new(
+                InfiniteWidthFim::new(
+                    0.5,
+                    Activation::Tanh.constants(1.0, 1.0).unwrap(),
+                    Trained::Both
+                )
+                .unwrap()
+            ),
+            10,
+            5
+        )
+        .is_err());
+    }
+}

@@ -1,0 +1,375 @@
+//! FIM of the linear two-layer network in the proportional limit — exact (shared/theory/fim.md F9–F12).
+//!
+//! With `φ(h) = h` the dual Gram matrix is exactly `Θ = Xᵀ Σ_W X / d`,
+//! `Σ_W = WᵀW/N + (|v|²/N) I_d`: given `(W, v)` a sample-covariance (Silverstein) matrix whose population
+//! is `Σ_W`, with limiting law `H = σ_v² + σ_w² MP(γ)` (atom of `WᵀW/N` at 0 included). Its Stieltjes
+//! transform solves (F9)
+//!
+//! ```text
+//! m = 1 / ( -z + τ(m) ),   τ(m) = (1/u) [ 1 - g_H(-1/u)/u ],   u = α m,
+//! g_H(ζ) = g_MP(ζ - σ_v²; c = γ, s² = σ_w²)   (closed-form MP, F3),
+//! ```
+//!
+//! equivalently the nonzero eigenvalues of `Θ` are those of `α (MP_{1/α} ⊠ H)`. Eliminating `g_H` gives
+//! the quartic F10 `c4 m⁴ + c3 m³ + c2 m² + c1 m + c0 = 0` ([`LinearFim::quartic`]), used as an
+//! independent algebraic route; the free-multiplicative moments ([`LinearFim::free_moments`],
+//! non-crossing-partition sums) are a third. Atom at 0 (F12): `(1 - d/n)₊` (both layers) or
+//! `1 - min(n, d, N)/n` (readout only). Moments: `m1 = σ_w² + σ_v²`,
+//! `m2 = m1² + α [σ_w⁴ (1 + γ) + 2 σ_w² σ_v² + σ_v⁴]`.
+
+use super::law::{density_on_support, support_from_inverse, Ratios};
+use super::sampler::Trained;
+use crate::error::{check, Error, Result};
+use crate::model::{SpectralModel, Support};
+use crate::models::mp::MarchenkoPastur;
+use crate::numerics::poly;
+use crate::numerics::stieltjes::{self, ResolventEquation, SolverOptions};
+use num_complex::Complex64 as C64;
+use std::sync::OnceLock;
+
+/// The exact proportional law of the linear network's dual Gram matrix (F9).
+#[derive(Debug, Clone)]
+pub struct LinearFim {
+    ratios: Ratios,
+    sigma_w2: f64,
+    sigma_v2: f64,
+    trained: Trained,
+    mp: MarchenkoPastur,
+    opts: SolverOptions,
+    support: OnceLock<Support>,
+}
+
+impl LinearFim {
+    /// Both layers (`trained = Both`, needs `σ_v² > 0`) or readout only (`Readout`: `Σ_W = WᵀW/N`).
+    /// First-layer-only is exactly `σ_v² MP(α)`: use [`MarchenkoPastur`].
+    pub fn new(ratios: Ratios, sigma_w2: f64, sigma_v2: f64, trained: Trained) -> Result<Self> {
+        let sigma_w2 = check::positive("sigma_w2", sigma_w2)?;
+        let sigma_v2 =
+            match trained {
+                Trained::Both => check::positive("sigma_v2", sigma_v2)?,
+                Trained::Readout => 0.0,
+                Trained::First => return Err(Error::param(
+                    "trained",
+                    "first",
+                    "both or readout (first-layer-only linear is sigma_v2 MP(n/d): use model mp)",
+                )),
+            };
+        Ok(LinearFim {
+            mp: MarchenkoPastur::new(ratios.gamma(), sigma_w2)?,
+            ratios,
+            sigma_w2,
+            sigma_v2,
+            trained,
+            opts: SolverOptions::default(),
+            support: OnceLock::new(),
+        })
+    }
+
+    /// `τ(m)` of F9.
+    pub fn tau(&self, m: C64) -> C64 {
+        let u = m * self.ratios.alpha();
+        let gh = self.mp.stieltjes_closed(-u.inv() - self.sigma_v2);
+        (C64::new(1.0, 0.0) - gh / u) / u
+    }
+
+    /// Coefficients `[c0, c1, c2, c3, c4]` of the quartic F10 at `z`.
+    pub fn quartic(&self, z: C64) -> [C64; 5] {
+        let (a, g, s, v) = (
+            self.ratios.alpha(),
+            self.ratios.gamma(),
+            self.sigma_w2,
+            self.sigma_v2,
+        );
+        [
+            C64::new(-1.0, 0.0),
+            a * g * s * (a - 1.0) - (a - 1.0) * (v + s) - z,
+            a * (g * v * s * (a - 1.0).powi(2) + g * s * z * (2.0 * a - 1.0) - (v + s) * z),
+            a * a * g * s * z * (2.0 * (a - 1.0) * v + z),
+            a.powi(3) * g * v * s * z * z,
+        ]
+    }
+
+    /// `m(z)` from the roots of the quartic F10, choosing the root nearest to `reference`
+    /// (the continuation value) among those in the closed upper half plane.
+    pub fn stieltjes_quartic(&self, z: C64, reference: C64) -> Result<C64> {
+        let c = self.quartic(z);
+        let coeffs: Vec<C64> = if c[4].norm() == 0.0 {
+            c[..4].to_vec()
+        } else {
+            c.to_vec()
+        };
+        let r = poly::roots(&coeffs)?;
+        poly::select_physical(&r, reference)
+            .ok_or_else(|| Error::Domain(format!("no root of F10 in C+ at z = {z}")))
+    }
+
+    /// Moments `m_1..m_4` by the free multiplicative convolution `α (MP_{1/α} ⊠ H)`: with `h_k` the
+    /// moments of `H` and `c = 1/α`, `s_k = Σ_{π ∈ NC(k)} c^{|π|-1} Π_{B∈π} h_{|B|}` and
+    /// `m_k = α^{k-1} s_k` (the `(1 - d/n)` zero atom included).
+    pub fn free_moments(&self) -> [f64; 4] {
+        let mp = self.mp.narayana_moments(4);
+        let mpk = |j: usize| if j == 0 { 1.0 } else { mp[j - 1] };
+        let binom = |n: usize, k: usize| -> f64 {
+            (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
+        };
+        let h: Vec<f64> = (0..=4)
+            .map(|k| {
+                (0..=k)
+                    .map(|j| binom(k, j) * self.sigma_v2.powi((k - j) as i32) * mpk(j))
+                    .sum()
+            })
+            .collect();
+        let c = 1.0 / self.ratios.alpha();
+        let s = [
+            h[1],
+            h[2] + c * h[1] * h[1],
+            h[3] + 3.0 * c * h[1] * h[2] + c * c * h[1].powi(3),
+            h[4] + c * (4.0 * h[1] * h[3] + 2.0 * h[2] * h[2])
+                + 6.0 * c * c * h[1] * h[1] * h[2]
+                + c.powi(3) * h[1].powi(4),
+        ];
+        let a = self.ratios.alpha();
+        [s[0], a * s[1], a * a * s[2], a.powi(3) * s[3]]
+    }
+
+    /// Atom at 0 (F12).
+    pub fn atom_mass(&self) -> f64 {
+        let (dn, wn) = (self.ratios.d_over_n, self.ratios.width_over_n);
+        let rank = match self.trained {
+            Trained::Readout => dn.min(wn).min(1.0),
+            _ => dn.min(1.0),
+        };
+        let a = 1.0 - rank;
+        if a > 1e-12 {
+            a
+        } else {
+            0.0
+        }
+    }
+
+    /// Real inverse `x(m) = τ(m) - 1/m` (NaN where `τ` is not real).
+    fn x_of_m(&self, m: f64) -> f64 {
+        if m == 0.0 || !m.is_finite() {
+            return f64::NAN;
+        }
+        let zeta = -1.0 / (self.ratios.alpha() * m) - self.sigma_v2;
+        let (lo, hi) = self.mp.edges();
+        if zeta == 0.0 || (zeta >= lo && zeta <= hi) {
+            return f64::NAN;
+        }
+        let t = self.tau(C64::new(m, 0.0));
+        if t.im.abs() > 1e-9 * (1.0 + t.re.abs()) {
+            return f64::NAN;
+        }
+        t.re - 1.0 / m
+    }
+
+    fn support_cached(&self) -> Result<&Support> {
+        if let Some(s) = self.support.get() {
+            return Ok(s);
+        }
+        let a = self.atom_mass();
+        let atoms = if a > 0.0 { vec![(0.0, a)] } else { vec![] };
+        let s = support_from_inverse(self, |m| self.x_of_m(m), &[0.0], atoms, &self.opts)?;
+        let _ = self.support.set(s);
+        Ok(self.support.get().expect("just set"))
+    }
+}
+
+impl ResolventEquation for LinearFim {
+    fn map(&self, m: C64, z: C64) -> C64 {
+        (-z + self.tau(m)).inv()
+    }
+    fn describe(&self) -> String {
+        format!(
+            "linear FIM law F9 (alpha {}, gamma {})",
+            self.ratios.alpha(),
+            self.ratios.gamma()
+        )
+    }
+}
+
+impl SpectralModel for LinearFim {
+    fn name(&self) -> String {
+        "fim-linear".into()
+    }
+    fn params(&self) -> serde_json::Value {
+        serde_json::json!({
+            "limit": "proportional", "activation": "linear", "exact": true,
+            "trained": self.trained, "ratios": self.ratios.json(),
+            "sigma_w2": self.sigma_w2, "sigma_v2": self.sigma_v2,
+            "scale": "eigenvalues of the dual Gram Θ = J Jᵀ (n × n); FIM = Θ/n",
+        })
+    }
+    fn stieltjes(&self, z: C64) -> Result<C64> {
+        Ok(stieltjes::solve(self, z, None, &self.opts)?.m)
+    }
+    fn density(&self, x: f64) -> Result<f64> {
+        Ok(self.density_many(&[x])?[0])
+    }
+    fn density_many(&self, xs: &[f64]) -> Result<Vec<f64>> {
+        density_on_support(self, self.support_cached()?, xs, &self.opts)
+    }
+    fn support(&self) -> Result<Support> {
+        Ok(self.support_cached()?.clone())
+    }
+    fn moments(&self) -> Vec<f64> {
+        let (a, g, s, v) = (
+            self.ratios.alpha(),
+            self.ratios.gamma(),
+            self.sigma_w2,
+            self.sigma_v2,
+        );
+        let m1 = s + v;
+        vec![m1, m1 * m1 + a * (s * s * (1.0 + g) + 2.0 * s * v + v * v)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::fim::activation::Activation;
+    use crate::models::fim::proportional::ProportionalFim;
+    use crate::spectral::SpectralDensity;
+
+    fn lin(alpha: f64, gamma: f64, t: Trained) -> LinearFim {
+        LinearFim::new(Ratios::from_alpha_gamma(alpha, gamma).unwrap(), 1.0, 1.0, t).unwrap()
+    }
+
+    /// fim.md §4 reference table, m at real points, quartic residuals.
+    #[test]
+    fn section4_reference_numbers() {
+        let rows = [
+            (
+                0.5,
+                0.5,
+                (0.1577679724, 6.3394829636),
+                0.0,
+                [0.43661100, 0.31788797, 0.20005254, 0.09547461],
+                6.25,
+            ),
+            (
+                2.0,
+                0.5,
+                (0.2930615921, 13.6743910451),
+                0.5,
+                [0.12768278, 0.11252980, 0.07930282, 0.04771119],
+                13.0,
+            ),
+            (
+                1.0,
+                1.0,
+                (0.0, 9.9456588048),
+                0.0,
+                [0.32749384, 0.21351243, 0.12761212, 0.06449479],
+                9.0,
+            ),
+        ];
+        for (a, g, (lo, hi), atom, rho, m2) in rows {
+            let l = lin(a, g, Trained::Both);
+            let s = l.support().unwrap();
+            assert_eq!(s.components.len(), 1);
+            assert!(
+                (s.components[0].0 - lo).abs() < 1e-8 && (s.components[0].1 - hi).abs() < 1e-8,
+                "{:?}",
+                s
+            );
+            assert!((s.atom_mass() - atom).abs() < 1e-14);
+            for (x, r) in [0.5, 1.0, 2.0, 4.0].iter().zip(rho) {
+                assert!((l.density(*x).unwrap() - r).abs() < 1e-8, "rho({x})");
+            }
+            let m = l.moments();
+            assert!((m[0] - 2.0).abs() < 1e-14 && (m[1] - m2).abs() < 1e-12);
+            // independent route 1: free multiplicative moments
+            let fm = l.free_moments();
+            assert!((fm[0] - 2.0).abs() < 1e-14 && (fm[1] - m2).abs() < 1e-12);
+            // ... against the integrated density, up to m4
+            let sd = SpectralDensity::from_model(&l, 300).unwrap();
+            assert!((sd.mass() - 1.0).abs() < 1e-4);
+            for k in 1..=4 {
+                let q = sd.moment(k as i32);
+                assert!(
+                    (q - fm[k - 1]).abs() < 2e-4 * fm[k - 1],
+                    "m{k}: {q} vs {}",
+                    fm[k - 1]
+                );
+            }
+        }
+        let cases = [
+            (0.5, 0.5, 1.0, C64::new(-0.0588658742, 0.9986745086)),
+            (2.0, 0.5, 1.0, C64::new(-0.4107995990, 0.3535227929)),
+            (1.0, 1.0, 4.0, C64::new(-0.25, 0.2026163631)),
+        ];
+        for (a, g, x, m_ref) in cases {
+            let l = lin(a, g, Trained::Both);
+            let m = stieltjes::solve_real(&l, x, None, &SolverOptions::default())
+                .unwrap()
+                .m;
+            assert!((m - m_ref).norm() < 1e-9, "{m} vs {m_ref}");
+            // independent route 2: the quartic's physical root
+            let z = C64::new(x, 1e-10);
+            let q = l.stieltjes_quartic(z, m).unwrap();
+            assert!((q - m_ref).norm() < 1e-8, "{q}");
+            let (p, _) = poly::eval(&l.quartic(z), m);
+            assert!(p.norm() < 1e-9, "quartic residual {}", p.norm());
+        }
+        // below the lowest edge m is real: m(0.05)
+        for (a, mref) in [(0.5, 1.2023313717), (2.0, -9.7009670785)] {
+            let l = lin(a, 0.5, Trained::Both);
+            let m = l.stieltjes(C64::new(0.05, 1e-12)).unwrap();
+            assert!((m.re - mref).abs() < 1e-8 && m.im.abs() < 1e-6, "{m}");
+        }
+    }
+
+    #[test]
+    fn readout_cubic_and_reductions() {
+        // readout-only linear, α = 1.5, γ = 0.5 (fim.md §4)
+        let l = lin(1.5, 0.5, Trained::Readout);
+        let s = l.support().unwrap();
+        assert!(
+            (s.components[0].0 - 0.02004616).abs() < 1e-7
+                && (s.components[0].1 - 7.21221306).abs() < 1e-7
+        );
+        assert!((s.atom_mass() - 1.0 / 3.0).abs() < 1e-14);
+        for (x, r) in [
+            (0.5, 0.280723),
+            (1.0, 0.163430),
+            (2.0, 0.088185),
+            (3.0, 0.057514),
+        ] {
+            assert!((l.density(x).unwrap() - r).abs() < 1e-6);
+        }
+        assert!((l.moments()[1] - 3.25).abs() < 1e-12);
+        // cubic (c4 = 0) roots at z = 1: 1.29800328, -0.64900164 ± 0.51342905 i
+        let c = l.quartic(C64::new(1.0, 0.0));
+        assert_eq!(c[4], C64::new(0.0, 0.0));
+        let r = poly::roots(&c[..4]).unwrap();
+        for want in [C64::new(1.29800328, 0.0), C64::new(-0.64900164, 0.51342905)] {
+            assert!(r.iter().any(|z| (z - want).norm() < 1e-7), "{r:?}");
+        }
+        // γ → 0: MP with ratio α and scale σ_w² + σ_v² (F11)
+        // (the deviation is O(γ): check it is small and shrinks tenfold with γ)
+        let mp = MarchenkoPastur::new(0.5, 2.0).unwrap();
+        let err = |g: f64| {
+            let l = lin(0.5, g, Trained::Both);
+            [0.5, 1.0, 3.0]
+                .iter()
+                .map(|&x| (l.density(x).unwrap() - mp.density_closed(x)).abs())
+                .fold(0.0, f64::max)
+        };
+        let (e2, e3) = (err(1e-2), err(1e-3));
+        assert!(e3 < 2e-3 && e3 < 0.15 * e2, "{e2} {e3}");
+        // F17 with φ = identity equals F9
+        let g = Activation::Linear.constants(1.0, 1.0).unwrap();
+        for (a, gm) in [(0.5, 0.5), (2.0, 0.5), (1.5, 2.0)] {
+            let r = Ratios::from_alpha_gamma(a, gm).unwrap();
+            let p = ProportionalFim::new(r, g.clone(), Trained::Both).unwrap();
+            let l = LinearFim::new(r, 1.0, 1.0, Trained::Both).unwrap();
+            for x in [0.7, 1.3, 3.0] {
+                assert!((p.density(x).unwrap() - l.density(x).unwrap()).abs() < 1e-8);
+            }
+        }
+        assert!(LinearFim::new(Ratios::new(1.0, 1.0).unwrap(), 1.0, 0.0, Trained::Both).is_err());
+        assert!(LinearFim::new(Ratios::new(1.0, 1.0).unwrap(), 1.0, 1.0, Trained::First).is_err());
+    }
+}

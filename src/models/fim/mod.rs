@@ -1,0 +1,27 @@
+//! Fisher information, NTK and conjugate-kernel spectra of random shallow networks
+//! (shared/theory/fim.md; docs/models/fim.md and docs/models/ck.md).
+//!
+//! * [`activation`] — activations and their Gaussian constants (F14).
+//! * [`infinite`] — infinite-width limits (F21 affine MP, F22 Karakida statistics) and the
+//!   parameter-space view (F7).
+//! * [`law`] — size ratios and the support/density plumbing shared by the laws.
+//! * [`linear`] — the linear network, exact (F9–F12).
+//! * [`proportional`] — proportional limit via Gaussian equivalence (F15–F19).
+//! * [`pw2017`] — Pennington–Worah 2017 CK law in the paper's normalisation, by its quartic (F27).
+//! * [`sampler`] — finite networks: the dual `n × n` Gram matrix `Θ = J Jᵀ` and its eigenvalues (F6).
+
+pub mod activation;
+pub mod infinite;
+pub mod law;
+pub mod linear;
+pub mod proportional;
+pub mod pw2017;
+pub mod sampler;
+
+pub use activation::{Activation, GaussianConstants};
+pub use infinite::{InfiniteWidthFim, KarakidaStats, ParameterSpace};
+pub use law::Ratios;
+pub use linear::LinearFim;
+pub use proportional::ProportionalFim;
+pub use pw2017::Pw2017;
+pub use sampler::{Inputs, NetworkSampler, Trained};

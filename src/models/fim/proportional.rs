@@ -1,0 +1,518 @@
+//! FIM / NTK / CK Gram spectra in the proportional limit `n, d, N → ∞` through Gaussian equivalence
+//! (the "Wishart ansatz"), shared/theory/fim.md F15–F19.
+//!
+//! The dual Gram matrix is replaced by `K ≈ μ0² 1 1ᵀ + Ψᵀ Ψ + c I` with `Ψ = M G` Gaussian (F15): the
+//! empirical conjugate kernel becomes a Wishart matrix with `N` degrees of freedom whose population is the
+//! linearised infinite-width kernel, and the first-layer kernel its infinite-width value. The bulk
+//! (without the `μ0²` spike) then has the Silverstein law (F16)
+//!
+//! ```text
+//! m = 1 / ( -(z - c) + τ(m) ),   τ(m) = (1/n) Σ_j t_j / (1 + t_j m),
+//! ```
+//!
+//! with population eigenvalues `t_j` those of `B(s) = [[A s² + t_u, α a σ_v μ1 s], [α a σ_v μ1 s, t_d]]`
+//! for `s²` the nonzero MP(γ) eigenvalues of `W̃ᵀW̃/N` (`A = α a²`, `t_u = (n/N) μ*²`,
+//! `t_d = α σ_v² μ1²`), plus `(N - d)₊` copies of `t_u` and `(d - N)₊` of `t_d`. In closed form (F17),
+//! with `C0 = t_u + t_d`, `D = t_u t_d`, `a_g = (1 - 1/γ)₊`,
+//!
+//! ```text
+//! τ(m) = (1/α)(1/m)[(1 - a_g) - ((1 - m² D)/(m A)) ĝ(ζ)] + ((1/γ - 1)₊/α) t_u/(1 + t_u m)
+//!        + ((1 - 1/γ)₊/α) t_d/(1 + t_d m),   ζ = -(1 + m C0 + m² D)/(m A),   ĝ(ζ) = g_MP(ζ; γ, 1) + a_g/ζ,
+//! ```
+//!
+//! and for `A = 0`: `τ(m) = min(1, 1/γ)/α [t_u/(1 + t_u m) + t_d/(1 + t_d m)]` + the same two terms.
+//! Variants: readout only (`t_d = 0`, `c = 0`; the CK, equal to Pennington–Worah 2017 / Louart–Liao–
+//! Couillet and *asymptotically exact*), first layer only (`A = 0`, `t_u = 0`: `c + σ_v² μ1² MP(α)`,
+//! atom `(1 - d/n)₊` at `c`), both (the NTK; an *ansatz*, confirmed by Monte Carlo only). For a linear
+//! activation the law is exact and equals F9 ([`super::linear`]).
+//!
+//! Atom at `c`: `(1 - rank(M)/n)₊` (F12, F19). Moments of the bulk (F18):
+//! `m1 = (η - μ0²) + σ_v² η'`, `m2 - m1² = α (a² + σ_v² μ1²)² + (n/N)(η - μ0²)²` (both layers; readout:
+//! drop the `σ_v²` terms; first layer: `m1 = σ_v² η'`, `m2 - m1² = α σ_v⁴ μ1⁴`).
+
+use super::activation::GaussianConstants;
+use super::law::{density_on_support, support_from_inverse, Ratios};
+use super::sampler::Trained;
+use crate::error::{Error, Result};
+use crate::model::{SpectralModel, Support};
+use crate::models::mp::MarchenkoPastur;
+use crate::numerics::stieltjes::{self, ResolventEquation, SolverOptions};
+use num_complex::Complex64 as C64;
+use std::sync::OnceLock;
+
+/// The proportional-limit law of the dual Gram matrix `Θ` (bulk, `μ0²` spike excluded), F16–F18.
+#[derive(Debug, Clone)]
+pub struct ProportionalFim {
+    ratios: Ratios,
+    consts: GaussianConstants,
+    trained: Trained,
+    mp: MarchenkoPastur,
+    big_a: f64,
+    t_u: f64,
+    t_d: f64,
+    shift: f64,
+    opts: SolverOptions,
+    support: OnceLock<Support>,
+}
+
+impl ProportionalFim {
+    /// The law for given ratios, activation constants (with `σ_w², σ_v²`) and trained layers.
+    pub fn new(ratios: Ratios, consts: GaussianConstants, trained: Trained) -> Result<Self> {
+        let (alpha, gamma) = (ratios.alpha(), ratios.gamma());
+        let g = &consts;
+        let (mut big_a, mut t_u, mut t_d, mut shift) = (
+            alpha * g.a * g.a,
+            alpha * gamma * g.mu_star2,
+            alpha * g.sigma_v2 * g.mu1 * g.mu1,
+            g.c,
+        );
+        match trained {
+            Trained::Both => {}
+            Trained::Readout => {
+                t_d = 0.0;
+                shift = 0.0;
+            }
+            Trained::First => {
+                big_a = 0.0;
+                t_u = 0.0;
+            }
+        }
+        if big_a + t_u + t_d <= 0.0 {
+            return Err(Error::Domain(format!(
+                "degenerate law: the {trained:?} kernel of `{}` is c I (no random part); \
+                 need a nonconstant activation (and sigma_v2 > 0 with mu1 != 0 for the first layer only)",
+                g.activation
+            )));
+        }
+        Ok(ProportionalFim {
+            ratios,
+            mp: MarchenkoPastur::new(gamma, 1.0)?,
+            consts,
+            trained,
+            big_a,
+            t_u,
+            t_d,
+            shift,
+            opts: SolverOptions::default(),
+            support: OnceLock::new(),
+        })
+    }
+
+    /// Ratios.
+    pub fn ratios(&self) -> Ratios {
+        self.ratios
+    }
+    /// Activation constants.
+    pub fn constants(&self) -> &GaussianConstants {
+        &self.consts
+    }
+    /// The diagonal shift `c` of the law (0 for the readout-only CK).
+    pub fn shift(&self) -> f64 {
+        self.shift
+    }
+    /// Population constants `(A, t_u, t_d)` of F16.
+    pub fn population(&self) -> (f64, f64, f64) {
+        (self.big_a, self.t_u, self.t_d)
+    }
+
+    /// Mass of the atom at `c`: `(1 - rank(M)/n)₊` (F12, F19).
+    pub fn atom_mass(&self) -> f64 {
+        let (dn, wn) = (self.ratios.d_over_n, self.ratios.width_over_n);
+        let per_s = if self.t_u * self.t_d > 0.0 {
+            2.0
+        } else if self.big_a + self.t_u + self.t_d > 0.0 {
+            1.0
+        } else {
+            0.0
+        };
+        let rank = dn.min(wn) * per_s
+            + if self.t_u > 0.0 {
+                (wn - dn).max(0.0)
+            } else {
+                0.0
+            }
+            + if self.t_d > 0.0 {
+                (dn - wn).max(0.0)
+            } else {
+                0.0
+            };
+        let a = 1.0 - rank;
+        if a > 1e-12 {
+            a
+        } else {
+            0.0
+        }
+    }
+
+    /// Moments `[m1, m2]` of the bulk (F18), atoms included.
+    pub fn bulk_moments(&self) -> [f64; 2] {
+        let g = &self.consts;
+        let alpha = self.ratios.alpha();
+        let n_over_w = 1.0 / self.ratios.width_over_n;
+        let ck = g.eta - g.mu0 * g.mu0;
+        let (a2, v) = (g.a * g.a, g.sigma_v2 * g.mu1 * g.mu1);
+        let (m1, var) = match self.trained {
+            Trained::Both => (
+                ck + g.sigma_v2 * g.eta_p,
+                alpha * (a2 + v).powi(2) + n_over_w * ck * ck,
+            ),
+            Trained::Readout => (ck, alpha * a2 * a2 + n_over_w * ck * ck),
+            Trained::First => (g.sigma_v2 * g.eta_p, alpha * v * v),
+        };
+        [m1, var + m1 * m1]
+    }
+
+    /// `τ(m)` of F17 (complex `m`).
+    pub fn tau(&self, m: C64) -> C64 {
+        let (alpha, gamma) = (self.ratios.alpha(), self.ratios.gamma());
+        let ag = (1.0 - 1.0 / gamma).max(0.0);
+        let (tu, td) = (self.t_u, self.t_d);
+        let main = if self.big_a > 0.0 {
+            let (c0, d) = (tu + td, tu * td);
+            let zeta = -(1.0 + m * c0 + m * m * d) / (m * self.big_a);
+            let ghat = self.mp.stieltjes_closed(zeta) + ag / zeta;
+            (C64::new(1.0 - ag, 0.0) - (1.0 - m * m * d) / (m * self.big_a) * ghat) / (alpha * m)
+        } else {
+            (tu / (1.0 + tu * m) + td / (1.0 + td * m)) * ((1.0f64).min(1.0 / gamma) / alpha)
+        };
+        main + tu / (1.0 + tu * m) * ((1.0 / gamma - 1.0).max(0.0) / alpha)
+            + td / (1.0 + td * m) * (ag / alpha)
+    }
+
+    /// Real inverse `x(m) = c + τ(m) - 1/m` for real `m` (NaN where `τ` is not real).
+    pub fn x_of_m(&self, m: f64) -> f64 {
+        if m == 0.0 || !m.is_finite() {
+            return f64::NAN;
+        }
+        if self.big_a > 0.0 {
+            let (c0, d) = (self.t_u + self.t_d, self.t_u * self.t_d);
+            let zeta = -(1.0 + m * c0 + m * m * d) / (m * self.big_a);
+            let (lo, hi) = self.mp.edges();
+            if zeta == 0.0 || (zeta >= lo && zeta <= hi) {
+                return f64::NAN;
+            }
+        }
+        let t = self.tau(C64::new(m, 0.0));
+        if t.im.abs() > 1e-9 * (1.0 + t.re.abs()) {
+            return f64::NAN;
+        }
+        self.shift + t.re - 1.0 / m
+    }
+
+    fn support_cached(&self) -> Result<&Support> {
+        if let Some(s) = self.support.get() {
+            return Ok(s);
+        }
+        let atom = self.atom_mass();
+        let atoms = if atom > 0.0 {
+            vec![(self.shift, atom)]
+        } else {
+            vec![]
+        };
+        let s = support_from_inverse(
+            self,
+            |m| self.x_of_m(m),
+            &[0.0, self.shift],
+            atoms,
+            &self.opts,
+        )?;
+        let _ = self.support.set(s);
+        Ok(self.support.get().expect("just set"))
+    }
+}
+
+impl ResolventEquation for ProportionalFim {
+    fn map(&self, m: C64, z: C64) -> C64 {
+        (-(z - self.shift) + self.tau(m)).inv()
+    }
+    fn describe(&self) -> String {
+        format!(
+            "proportional FIM law ({:?}, {}, alpha {}, gamma {})",
+            self.trained,
+            self.consts.activation,
+            self.ratios.alpha(),
+            self.ratios.gamma()
+        )
+    }
+}
+
+impl SpectralModel for ProportionalFim {
+    fn name(&self) -> String {
+        match self.trained {
+            Trained::Readout => "ck".into(),
+            _ => "fim".into(),
+        }
+    }
+    fn params(&self) -> serde_json::Value {
+        serde_json::json!({
+            "limit": "proportional", "trained": self.trained,
+            "ratios": self.ratios.json(), "constants": self.consts.summary(),
+            "shift_c": self.shift, "population": {"A": self.big_a, "t_u": self.t_u, "t_d": self.t_d},
+            "exact": matches!(self.trained, Trained::Readout) || self.consts.mu_star2 == 0.0,
+            "scale": "eigenvalues of the dual Gram Θ = J Jᵀ (n × n), μ0² spike excluded; FIM = Θ/n",
+        })
+    }
+    fn stieltjes(&self, z: C64) -> Result<C64> {
+        Ok(stieltjes::solve(self, z, None, &self.opts)?.m)
+    }
+    fn density(&self, x: f64) -> Result<f64> {
+        Ok(self.density_many(&[x])?[0])
+    }
+    fn density_many(&self, xs: &[f64]) -> Result<Vec<f64>> {
+        density_on_support(self, self.support_cached()?, xs, &self.opts)
+    }
+    fn support(&self) -> Result<Support> {
+        Ok(self.support_cached()?.clone())
+    }
+    fn moments(&self) -> Vec<f64> {
+        self.bulk_moments().to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::fim::activation::Activation;
+    use crate::spectral::SpectralDensity;
+
+    fn law(act: &str, alpha: f64, gamma: f64, t: Trained) -> ProportionalFim {
+        let g = Activation::parse(act).unwrap().constants(1.0, 1.0).unwrap();
+        ProportionalFim::new(Ratios::from_alpha_gamma(alpha, gamma).unwrap(), g, t).unwrap()
+    }
+
+    /// fim.md §5 reference table (σ's = 1): edges, densities, F18 moments.
+    #[test]
+    fn section5_reference_numbers() {
+        type Row = (
+            &'static str,
+            f64,
+            f64,
+            Trained,
+            Vec<(f64, f64)>,
+            [(f64, f64); 3],
+            [f64; 2],
+        );
+        let rows: Vec<Row> = vec![
+            (
+                "tanh",
+                1.5,
+                0.5,
+                Trained::Both,
+                vec![(0.102373, 0.145504), (0.153830, 4.332551)],
+                [
+                    (0.948409, 0.249608),
+                    (1.794444, 0.136161),
+                    (2.640480, 0.082008),
+                ],
+                [0.858697, 1.661564],
+            ),
+            (
+                "erf",
+                1.0,
+                2.0,
+                Trained::Both,
+                vec![(0.151044, 5.294111)],
+                [
+                    (1.179657, 0.230451),
+                    (2.208271, 0.101383),
+                    (3.236884, 0.056540),
+                ],
+                [1.033969, 2.221229],
+            ),
+            (
+                "crelu",
+                1.0,
+                1.0,
+                Trained::Both,
+                vec![(0.269542, 2.972410)],
+                [
+                    (0.810116, 0.497594),
+                    (1.350689, 0.247967),
+                    (1.891263, 0.143131),
+                ],
+                [0.840845, 1.073196],
+            ),
+            (
+                "relu",
+                1.5,
+                0.5,
+                Trained::Both,
+                vec![(0.264456, 3.285860)],
+                [
+                    (0.868736, 0.373379),
+                    (1.473017, 0.198706),
+                    (2.077298, 0.118819),
+                ],
+                [0.840845, 1.169152],
+            ),
+            (
+                "tanh",
+                1.5,
+                0.5,
+                Trained::Readout,
+                vec![(0.001049, 2.713812)],
+                [
+                    (0.543602, 0.330979),
+                    (1.086155, 0.164850),
+                    (1.628707, 0.096548),
+                ],
+                [0.394294, 0.473970],
+            ),
+            (
+                "tanh",
+                1.5,
+                0.5,
+                Trained::First,
+                vec![(0.116055, 1.913388)],
+                [
+                    (0.475522, 0.550054),
+                    (0.834988, 0.345302),
+                    (1.194455, 0.232146),
+                ],
+                [0.464403, 0.417571],
+            ),
+            (
+                "linear",
+                1.0,
+                1.0,
+                Trained::Both,
+                vec![(0.0, 9.945659)],
+                [
+                    (1.989132, 0.128196),
+                    (3.978264, 0.064906),
+                    (5.967395, 0.037462),
+                ],
+                [2.0, 9.0],
+            ),
+        ];
+        for (act, a, g, t, comps, dens, mom) in rows {
+            let l = law(act, a, g, t);
+            let s = l.support().unwrap();
+            assert_eq!(
+                s.components.len(),
+                comps.len(),
+                "{act} {t:?}: {:?}",
+                s.components
+            );
+            for (c, e) in s.components.iter().zip(&comps) {
+                assert!(
+                    (c.0 - e.0).abs() < 2e-6 && (c.1 - e.1).abs() < 2e-6,
+                    "{act}: {c:?} vs {e:?}"
+                );
+            }
+            for (x, r) in dens {
+                let d = l.density(x).unwrap();
+                assert!((d - r).abs() < 2e-6, "{act} {t:?} rho({x}) = {d} vs {r}");
+            }
+            let m = l.bulk_moments();
+            assert!(
+                (m[0] - mom[0]).abs() < 2e-6 && (m[1] - mom[1]).abs() < 2e-6,
+                "{act}: {m:?}"
+            );
+            // the tabulated law integrates to 1 and reproduces the closed-form moments
+            let sd = SpectralDensity::from_model(&l, 300).unwrap();
+            assert!(
+                (sd.mass() - 1.0).abs() < 1e-4,
+                "{act} {t:?} mass {}",
+                sd.mass()
+            );
+            assert!(
+                (sd.moment(1) - mom[0]).abs() < 1e-3 * mom[0],
+                "{act} {t:?} m1 {}",
+                sd.moment(1)
+            );
+            assert!(
+                (sd.moment(2) - mom[1]).abs() < 2e-3 * mom[1],
+                "{act} {t:?} m2 {}",
+                sd.moment(2)
+            );
+        }
+        // narrow band of mass exactly 1 - 1/alpha (tanh, both, alpha = 1.5)
+        let l = law("tanh", 1.5, 0.5, Trained::Both);
+        let sd = SpectralDensity::from_model(&l, 300).unwrap();
+        assert!((sd.components[0].mass - 1.0 / 3.0).abs() < 1e-4);
+        // first layer only: atom 1/3 at c = 0.097524
+        let l = law("tanh", 1.5, 0.5, Trained::First);
+        let s = l.support().unwrap();
+        assert_eq!(s.atoms.len(), 1);
+        assert!((s.atoms[0].0 - 0.097524).abs() < 1e-6 && (s.atoms[0].1 - 1.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn first_layer_only_is_shifted_mp() {
+        // F17 variant: K = c + σ_v² μ1² MP(α) exactly.
+        let l = law("tanh", 1.5, 0.5, Trained::First);
+        let g = l.constants().clone();
+        let mp = MarchenkoPastur::new(1.5, g.sigma_v2 * g.mu1 * g.mu1).unwrap();
+        for &x in &[0.3, 0.6, 1.2, 1.8] {
+            let d = l.density(x).unwrap();
+            assert!((d - mp.density_closed(x - g.c)).abs() < 1e-8, "{x}");
+        }
+    }
+
+    /// Pennington–Worah 2017 (fim.md F26–F28): `M = YYᵀ/m` has `ρ_M(x) = r² ρ_CK(r x)`, `r = n/N`,
+    /// under `α = 1/φ`, `γ = ψ`; reference densities of fim.md §7 (6 digits).
+    #[test]
+    fn pennington_worah_2017_reference() {
+        let rows = [
+            ("tanh", 0.5, 0.5, [0.586621, 0.283445, 0.149912, 0.095860]),
+            (
+                "erf",
+                2.0 / 3.0,
+                2.0,
+                [1.468233, 0.679318, 0.306623, 0.129793],
+            ),
+            ("crelu", 1.0, 1.0, [1.040702, 0.446995, 0.200711, 0.098135]),
+        ];
+        for (act, phi, psi, rho) in rows {
+            let l = law(act, 1.0 / phi, psi, Trained::Readout);
+            let r = 1.0 / (phi / psi); // n/N = α γ
+            for (x, want) in [0.2, 0.5, 1.0, 1.5].iter().zip(rho) {
+                let got = r * r * l.density(r * x).unwrap();
+                assert!(
+                    (got - want).abs() < 2e-6,
+                    "{act} rho_M({x}) = {got} vs {want}"
+                );
+            }
+        }
+        // ζ = 0 (absc): MP with ratio n/N and scale μ*² (F28): φ = 0.5, ψ = 1
+        let l = law("absc", 2.0, 1.0, Trained::Readout);
+        let g = l.constants().clone();
+        let mp = MarchenkoPastur::new(2.0, g.mu_star2).unwrap();
+        for x in [0.1, 0.3, 0.6] {
+            assert!((l.density(x * 2.0).unwrap() - mp.density_closed(x * 2.0)).abs() < 1e-8);
+            // and PW's normalisation: ρ_M(x) = 4 ρ_CK(2x) = 2.250453, 1.318911, 0.745965
+        }
+        let pw: Vec<f64> = [0.1, 0.3, 0.6]
+            .iter()
+            .map(|x| 4.0 * l.density(2.0 * x).unwrap())
+            .collect();
+        for (a, b) in pw.iter().zip([2.250453, 1.318911, 0.745965]) {
+            assert!((a - b).abs() < 2e-6, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn conditioning_table() {
+        // fim.md §5: α = γ = 1 bulk edges for tanh, erf, absc.
+        for (act, lo, hi) in [
+            ("tanh", 0.106501, 3.815729),
+            ("erf", 0.157494, 4.467811),
+            ("absc", 1.0, 2.453521),
+        ] {
+            let s = law(act, 1.0, 1.0, Trained::Both).support().unwrap();
+            let (a, b) = (s.components[0].0, s.components.last().unwrap().1);
+            assert!(
+                (a - lo).abs() < 2e-6 && (b - hi).abs() < 2e-6,
+                "{act}: [{a}, {b}]"
+            );
+        }
+    }
+
+    #[test]
+    fn degenerate_is_an_error() {
+        let g = GaussianConstants::from_values("const", 1.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0).unwrap();
+        let r = Ratios::new(1.0, 1.0).unwrap();
+        assert!(ProportionalFim::new(r, g, Trained::Readout).is_err());
+    }
+}

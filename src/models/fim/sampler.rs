@@ -1,0 +1,426 @@
+//! Finite random shallow networks: the dual `n × n` NTK Gram matrix and its eigenvalues
+//! (shared/theory/fim.md F5, F6, §11).
+//!
+//! Network (NTK parameterisation, one output): `f(x) = v · φ(W x / sqrt(d)) / sqrt(N)`,
+//! `W_ij ~ N(0, σ_w²)`, `v_i ~ N(0, σ_v²)`, data `x_μ ~ N(0, I_d)`, `μ = 1..n`. With `J` the `n × p`
+//! Jacobian (`p = N d + N`), the FIM for squared loss is `F = Jᵀ J / n` and its nonzero eigenvalues are
+//! those of `Θ / n`, `Θ = J Jᵀ`, computed without forming `J` (F6):
+//!
+//! ```text
+//! Θ = Φᵀ Φ / N  +  (Xᵀ X / d) ∘ (Φ'ᵀ diag(v²) Φ' / N),   Φ = φ(W X / sqrt d),  Φ' = φ'(W X / sqrt d)
+//!   = K^(v) (readout gradient = conjugate kernel)  +  K^(W) (first-layer gradient)
+//! ```
+//!
+//! in `O(N d n + N n²)`. The sampler returns the eigenvalues of `Θ` (the O(1) scale; divide by `n` for
+//! the FIM). Options (§11): which layers are trained, spherical inputs (`|x_μ|² = d`), normalised readout
+//! (`|v|² = N σ_v²`), and removal of declared outliers (the top eigenvalue(s) created by `μ0 ≠ 0`).
+
+use super::activation::Activation;
+use crate::error::{check, Result};
+use crate::model::Sampler;
+use crate::rng::{normals, Rng};
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat};
+use serde::{Deserialize, Serialize};
+
+/// Which parameters are trained (which gradient blocks enter the Gram matrix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Trained {
+    /// Both layers: `Θ = K^(v) + K^(W)` (the NTK).
+    Both,
+    /// Readout only (random features): `Θ = K^(v) = Φᵀ Φ / N`, the conjugate kernel.
+    Readout,
+    /// First layer only: `Θ = K^(W)`.
+    First,
+}
+
+/// Input distribution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Inputs {
+    /// `x_μ ~ N(0, I_d)`.
+    Gaussian,
+    /// `x_μ` uniform on the sphere of radius `sqrt(d)` (same limit, smaller finite-size error).
+    Spherical,
+}
+
+/// Sampler of the eigenvalues of the dual Gram matrix `Θ` of a random shallow network.
+#[derive(Debug, Clone)]
+pub struct NetworkSampler {
+    /// Number of data points `n` (size of the dual matrix).
+    pub n: usize,
+    /// Input dimension `d`.
+    pub d: usize,
+    /// Width `N`.
+    pub width: usize,
+    /// Activation.
+    pub activation: Activation,
+    /// σ_w².
+    pub sigma_w2: f64,
+    /// σ_v².
+    pub sigma_v2: f64,
+    /// Trained layers.
+    pub trained: Trained,
+    /// Input distribution.
+    pub inputs: Inputs,
+    /// Impose `|v|² = N σ_v²`.
+    pub normalize_readout: bool,
+    /// Number of top eigenvalues removed from each draw (declared outliers).
+    pub remove_top: usize,
+}
+
+impl NetworkSampler {
+    /// A validated sampler. Sizes `1..=20000`; `σ_w² > 0`, `σ_v² >= 0` (`σ_v² > 0` when the first layer
+    /// is trained, otherwise `K^(W) = 0`); `remove_top < n`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        n: usize,
+        d: usize,
+        width: usize,
+        activation: Activation,
+        sigma_w2: f64,
+        sigma_v2: f64,
+        trained: Trained,
+        inputs: Inputs,
+        normalize_readout: bool,
+        remove_top: usize,
+    ) -> Result<Self> {
+        check::count("n", n, 1, 20_000)?;
+        check::count("d", d, 1, 20_000)?;
+        check::count("width", width, 1, 20_000)?;
+        check::positive("sigma_w2", sigma_w2)?;
+        if trained == Trained::Readout {
+            check::non_negative("sigma_v2", sigma_v2)?;
+        } else {
+            check::positive("sigma_v2", sigma_v2)?;
+        }
+        check::count("remove_top", remove_top, 0, n - 1)?;
+        Ok(NetworkSampler {
+            n,
+            d,
+            width,
+            activation,
+            sigma_w2,
+            sigma_v2,
+            trained,
+            inputs,
+            normalize_readout,
+            remove_top,
+        })
+    }
+
+    /// Number of parameters of the trained layers: `N d + N`, `N`, or `N d`.
+    pub fn parameter_count(&self) -> usize {
+        let (nn, d) = (self.width, self.d);
+        match self.trained {
+            Trained::Both => nn * d + nn,
+            Trained::Readout => nn,
+            Trained::First => nn * d,
+        }
+    }
+
+    /// Draw `(X, W, v)`: `X` is `d × n`, `W` is `N × d`, `v` has length `N`.
+    pub fn draw(&self, rng: &mut Rng) -> (Mat<f64>, Mat<f64>, Vec<f64>) {
+        let (n, d, nn) = (self.n, self.d, self.width);
+        let xs = normals(rng, d * n);
+        let mut x = Mat::<f64>::from_fn(d, n, |i, j| xs[j * d + i]);
+        if self.inputs == Inputs::Spherical {
+            for j in 0..n {
+                let norm: f64 = (0..d).map(|i| x[(i, j)] * x[(i, j)]).sum::<f64>().sqrt();
+                let s = (d as f64).sqrt() / norm;
+                for i in 0..d {
+                    x[(i, j)] *= s;
+                }
+            }
+        }
+        let sw = self.sigma_w2.sqrt();
+        let ws = normals(rng, nn * d);
+        let w = Mat::<f64>::from_fn(nn, d, |i, j| sw * ws[j * nn + i]);
+        let sv = self.sigma_v2.sqrt();
+        let mut v: Vec<f64> = normals(rng, nn).into_iter().map(|z| sv * z).collect();
+        if self.normalize_readout && self.sigma_v2 > 0.0 {
+            let norm2: f64 = v.iter().map(|x| x * x).sum();
+            let s = (nn as f64 * self.sigma_v2 / norm2).sqrt();
+            v.iter_mut().for_each(|x| *x *= s);
+        }
+        (x, w, v)
+    }
+
+    /// The dual Gram matrix `Θ` (`n × n`) of given `(X, W, v)`, without forming the Jacobian (F6).
+    pub fn gram(&self, x: &Mat<f64>, w: &Mat<f64>, v: &[f64]) -> Mat<f64> {
+        let n = self.n;
+        let k = self.gram_lower(x, w, v);
+        Mat::<f64>::from_fn(
+            n,
+            n,
+            |i, j| if i >= j { k[i + j * n] } else { k[j + i * n] },
+        )
+    }
+
+    /// Lower triangle (column-major, `n × n`; the strict upper part is unspecified) of `Θ`. The
+    /// symmetric products `ΦᵀΦ`, `Φ'ᵀΦ'`, `XᵀX` are computed on their lower triangle only (half the
+    /// flops) and the entrywise activations in parallel.
+    pub fn gram_lower(&self, x: &Mat<f64>, w: &Mat<f64>, v: &[f64]) -> Vec<f64> {
+        use faer::linalg::matmul::triangular::{matmul as tri, BlockStructure};
+        use faer::{MatMut, MatRef};
+        use rayon::prelude::*;
+        let (n, d, nn) = (self.n, self.d, self.width);
+        let par = faer::get_global_parallelism();
+        let mut h = vec![0.0; nn * n];
+        matmul(
+            MatMut::from_column_major_slice_mut(&mut h, nn, n),
+            Accum::Replace,
+            w,
+            x,
+            1.0 / (d as f64).sqrt(),
+            par,
+        );
+        let inv_n = 1.0 / nn as f64;
+        let lower = BlockStructure::TriangularLower;
+        let rect = BlockStructure::Rectangular;
+        let sym = |a: &[f64], rows: usize, scale: f64, out: &mut [f64]| {
+            let a = MatRef::from_column_major_slice(a, rows, n);
+            tri(
+                MatMut::from_column_major_slice_mut(out, n, n),
+                lower,
+                Accum::Replace,
+                a.transpose(),
+                rect,
+                a,
+                rect,
+                scale,
+                par,
+            );
+        };
+        let mut k = vec![0.0; n * n];
+        if self.trained != Trained::First {
+            let mut phi = vec![0.0; nn * n];
+            phi.par_chunks_mut(nn)
+                .zip(h.par_chunks(nn))
+                .for_each(|(p, hc)| {
+                    for (o, &z) in p.iter_mut().zip(hc) {
+                        *o = self.activation.eval(z);
+                    }
+                });
+            sym(&phi, nn, inv_n, &mut k);
+        }
+        if self.trained != Trained::Readout {
+            let mut dphi = vec![0.0; nn * n];
+            dphi.par_chunks_mut(nn)
+                .zip(h.par_chunks(nn))
+                .for_each(|(p, hc)| {
+                    for ((o, &z), vi) in p.iter_mut().zip(hc).zip(v) {
+                        *o = vi.abs() * self.activation.deriv(z);
+                    }
+                });
+            let mut a = vec![0.0; n * n];
+            sym(&dphi, nn, inv_n, &mut a);
+            let xs: Vec<f64> = (0..n)
+                .flat_map(|j| (0..d).map(move |i| (i, j)))
+                .map(|(i, j)| x[(i, j)])
+                .collect();
+            let mut g = vec![0.0; n * n];
+            sym(&xs, d, 1.0 / d as f64, &mut g);
+            k.par_chunks_mut(n)
+                .zip(a.par_chunks(n).zip(g.par_chunks(n)))
+                .enumerate()
+                .for_each(|(j, (kc, (ac, gc)))| {
+                    for i in j..n {
+                        kc[i] += ac[i] * gc[i];
+                    }
+                });
+        }
+        k
+    }
+
+    /// Sorted eigenvalues of `Θ` for one draw, top `remove_top` removed.
+    pub fn eigenvalues(&self, rng: &mut Rng) -> Result<Vec<f64>> {
+        let (x, w, v) = self.draw(rng);
+        let k = self.gram_lower(&x, &w, &v);
+        let mut ev = crate::numerics::linalg::eigvalsh(&k, self.n)?;
+        // Θ is a Gram matrix (PSD): eigenvalues within rounding of 0 are the structural zeros of a
+        // rank-deficient Θ (fim.md §11 (iv)); set them to exactly 0 so the atom is counted as one
+        let tol = 1e-9 * ev.last().map_or(0.0, |m| m.abs());
+        ev.iter_mut()
+            .filter(|e| e.abs() <= tol)
+            .for_each(|e| *e = 0.0);
+        ev.truncate(self.n - self.remove_top);
+        Ok(ev)
+    }
+}
+
+/// Eigenvalues (ascending) of a symmetric faer matrix, through the core's
+/// [`crate::numerics::linalg::eigvalsh`].
+pub fn eigvalsh(m: &Mat<f64>) -> Result<Vec<f64>> {
+    let n = m.nrows();
+    let data: Vec<f64> = (0..n)
+        .flat_map(|j| (0..n).map(move |i| (i, j)))
+        .map(|(i, j)| m[(i, j)])
+        .collect();
+    crate::numerics::linalg::eigvalsh(&data, n)
+}
+
+impl Sampler for NetworkSampler {
+    type Output = Vec<f64>;
+    fn describe(&self) -> serde_json::Value {
+        serde_json::json!({
+            "n": self.n, "d": self.d, "width": self.width,
+            "ratio_d_over_n": self.d as f64 / self.n as f64,
+            "ratio_width_over_n": self.width as f64 / self.n as f64,
+            "activation": self.activation.name(),
+            "sigma_w2": self.sigma_w2, "sigma_v2": self.sigma_v2,
+            "trained": self.trained, "inputs": self.inputs,
+            "normalize_readout": self.normalize_readout,
+            "removed_top_eigenvalues": self.remove_top,
+            "parameters": self.parameter_count(),
+            "matrix": "dual Gram Θ = J Jᵀ (n × n); FIM eigenvalues = eig(Θ)/n",
+        })
+    }
+    fn sample(&self, rng: &mut Rng) -> Result<Vec<f64>> {
+        self.eigenvalues(rng)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::stream;
+
+    /// Explicit Jacobian `J` (`n × p`) at tiny size; rows are gradients at x_μ (F6).
+    fn jacobian(s: &NetworkSampler, x: &Mat<f64>, w: &Mat<f64>, v: &[f64]) -> Mat<f64> {
+        let (n, d, nn) = (s.n, s.d, s.width);
+        let p = nn * d + nn;
+        let mut j = Mat::<f64>::zeros(n, p);
+        for mu in 0..n {
+            for i in 0..nn {
+                let h: f64 =
+                    (0..d).map(|k| w[(i, k)] * x[(k, mu)]).sum::<f64>() / (d as f64).sqrt();
+                for k in 0..d {
+                    j[(mu, i * d + k)] =
+                        v[i] * s.activation.deriv(h) * x[(k, mu)] / ((nn * d) as f64).sqrt();
+                }
+                j[(mu, nn * d + i)] = s.activation.eval(h) / (nn as f64).sqrt();
+            }
+        }
+        j
+    }
+
+    #[test]
+    fn dual_equals_explicit_jacobian() {
+        for act in ["tanh", "relu", "erf", "linear"] {
+            let s = NetworkSampler::new(
+                7,
+                5,
+                6,
+                Activation::parse(act).unwrap(),
+                1.3,
+                0.7,
+                Trained::Both,
+                Inputs::Gaussian,
+                false,
+                0,
+            )
+            .unwrap();
+            let (x, w, v) = s.draw(&mut stream(1, 0));
+            let k = s.gram(&x, &w, &v);
+            let j = jacobian(&s, &x, &w, &v);
+            let jjt = &j * j.transpose();
+            let mut err: f64 = 0.0;
+            for a in 0..s.n {
+                for b in 0..s.n {
+                    err = err.max((k[(a, b)] - jjt[(a, b)]).abs());
+                }
+            }
+            assert!(err < 1e-13, "{act}: {err}");
+            // FIM = JᵀJ/n (p × p): its top n eigenvalues are eig(Θ)/n, the rest are 0.
+            let fim = j.transpose() * &j * (1.0 / s.n as f64);
+            let ef = eigvalsh(&fim).unwrap();
+            let ek = eigvalsh(&k).unwrap();
+            let p = s.parameter_count();
+            for t in 0..s.n {
+                assert!((ef[p - s.n + t] - ek[t] / s.n as f64).abs() < 1e-13);
+            }
+            assert!(ef[..p - s.n].iter().all(|e| e.abs() < 1e-13));
+        }
+    }
+
+    #[test]
+    fn variants_add_up_and_options_hold() {
+        let mk = |t| {
+            NetworkSampler::new(
+                9,
+                4,
+                11,
+                Activation::Tanh,
+                1.0,
+                1.0,
+                t,
+                Inputs::Spherical,
+                true,
+                0,
+            )
+            .unwrap()
+        };
+        let (x, w, v) = mk(Trained::Both).draw(&mut stream(3, 0));
+        let kb = mk(Trained::Both).gram(&x, &w, &v);
+        let kr = mk(Trained::Readout).gram(&x, &w, &v);
+        let kf = mk(Trained::First).gram(&x, &w, &v);
+        for a in 0..9 {
+            for b in 0..9 {
+                assert!((kb[(a, b)] - kr[(a, b)] - kf[(a, b)]).abs() < 1e-14);
+            }
+            let norm2: f64 = (0..4).map(|i| x[(i, a)] * x[(i, a)]).sum();
+            assert!((norm2 - 4.0).abs() < 1e-12);
+        }
+        let vn: f64 = v.iter().map(|x| x * x).sum();
+        assert!((vn - 11.0).abs() < 1e-12);
+        // reproducible per stream
+        let e1 = mk(Trained::Both).eigenvalues(&mut stream(3, 5)).unwrap();
+        let e2 = mk(Trained::Both).eigenvalues(&mut stream(3, 5)).unwrap();
+        assert_eq!(e1, e2);
+    }
+
+    #[test]
+    fn bad_sizes_are_typed_errors() {
+        let e = NetworkSampler::new(
+            0,
+            4,
+            4,
+            Activation::Tanh,
+            1.0,
+            1.0,
+            Trained::Both,
+            Inputs::Gaussian,
+            false,
+            0,
+        );
+        assert!(matches!(e, Err(crate::Error::InvalidParameter { .. })));
+        let e = NetworkSampler::new(
+            4,
+            4,
+            4,
+            Activation::Tanh,
+            1.0,
+            0.0,
+            Trained::First,
+            Inputs::Gaussian,
+            false,
+            0,
+        );
+        assert!(e.is_err());
+        let e = NetworkSampler::new(
+            4,
+            4,
+            4,
+            Activation::Tanh,
+            1.0,
+            1.0,
+            Trained::Both,
+            Inputs::Gaussian,
+            false,
+            4,
+        );
+        assert!(e.is_err());
+    }
+}
