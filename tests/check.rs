@@ -68,9 +68,9 @@ fn a_wrong_claim_fails_with_a_clear_line() {
         line.starts_with("FAIL mp-wrong-claim: fail (expected pass)"),
         "{line}"
     );
-    assert!(line.contains("FAILED m2"), "{line}");
+    assert!(line.contains("FAILED ks"), "{line}");
     let md = std::fs::read_to_string(dir.path().join("index.md")).unwrap();
-    assert!(md.contains("❌") && md.contains("**FAILED** m2"));
+    assert!(md.contains("❌") && md.contains("**FAILED** ks"));
 }
 
 #[test]

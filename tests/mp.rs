@@ -78,11 +78,14 @@ fn mass_and_moments_by_quadrature() {
         for method in [Method::ClosedForm, Method::FixedPoint] {
             let m = MarchenkoPastur::new(c, 1.3).unwrap().with_method(method);
             let law = SpectralDensity::from_model(&m, 300).unwrap();
-            assert!(
-                (law.mass() - 1.0).abs() < 1e-6,
-                "c={c}: mass {}",
-                law.mass()
-            );
+            // the fixed point is solved at Im z = 1e-10: next to the hard edge of c = 1 (density
+            // ~ x^-1/2) it smooths a mass ~ sqrt(1e-10 / width) ~ 1e-5; the closed form has no such limit
+            let tol = if method == Method::FixedPoint && c == 1.0 {
+                2e-5
+            } else {
+                1e-6
+            };
+            assert!((law.mass() - 1.0).abs() < tol, "c={c}: mass {}", law.mass());
             let th = m.moments();
             assert!((th[0] - 1.3).abs() < 1e-14);
             assert!((th[1] - 1.3f64.powi(2) * (1.0 + c)).abs() < 1e-12);

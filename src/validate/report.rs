@@ -16,6 +16,25 @@ use serde::{Deserialize, Serialize};
 /// Default number of standard errors allowed for a statistical check.
 pub const Z_MAX: f64 = 4.0;
 
+/// Critical multiple of the standard error for a mean over `samples` independent draws, at the same
+/// two-sided level as `Z_MAX` standard normal deviations (p = 6.3e-5): the Student-t quantile with
+/// `samples - 1` degrees of freedom (the SE itself is estimated from the draws). With few draws the
+/// estimated SE is unreliable and the allowance grows accordingly (2 draws: 1.0e4; 4: 32.6; 10: 7.0;
+/// 30: 4.7; → 4 for many draws; values checked against scipy.stats.t).
+pub fn z_crit(samples: usize) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+    if samples < 2 {
+        return f64::INFINITY;
+    }
+    let p = Normal::new(0.0, 1.0)
+        .map(|n| n.cdf(Z_MAX))
+        .unwrap_or(0.999_968);
+    match StudentsT::new(0.0, 1.0, (samples - 1) as f64) {
+        Ok(t) => t.inverse_cdf(p).max(Z_MAX),
+        Err(_) => Z_MAX,
+    }
+}
+
 /// One comparison between theory and simulation.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Check {
@@ -180,6 +199,16 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn student_t_allowance() {
+        assert!(z_crit(1).is_infinite());
+        // scipy.stats.t.ppf(norm.cdf(4), df): 32.616397, 6.998639, 4.670455
+        assert!((z_crit(4) - 32.616397).abs() < 1e-4, "{}", z_crit(4));
+        assert!((z_crit(10) - 6.998639).abs() < 1e-4, "{}", z_crit(10));
+        assert!((z_crit(30) - 4.670455).abs() < 1e-4, "{}", z_crit(30));
+        assert!((z_crit(100_000) - 4.0).abs() < 0.01);
+    }
 
     #[test]
     fn verdict_follows_checks() {

@@ -10,12 +10,13 @@
 //!   declared finite-size bias `b n^{-r}` at matrix size `n` ([`SpectralValidation::bias`]).
 //! * **L1 distance** between the histogram and the theoretical bin masses. Tolerance:
 //!   `2·E[L1]` for `N` iid samples ([`stats::l1_expected`]) `+ 2 b n^{-r}`.
-//! * **moments** `m₁, m₂` (per-draw means, standard error across draws): `|obs - th| <= 4 SE + k |m_k| b n^{-r}`.
+//! * **moments** `m₁, m₂` (per-draw means, standard error across draws): `|obs - th| <= t·SE + k |m_k| b n^{-r}`,
+//!   `t` the Student-t quantile for the number of draws at the level of 4 normal deviations ([`z_crit`]).
 //! * **atoms**: the fraction of eigenvalues in a window around each atom (per draw, SE across draws).
 //!
 //! The verdict is pass iff every check passes. The same rules are stated in `docs/architecture.md`.
 
-use super::report::{Check, Report, Z_MAX};
+use super::report::{z_crit, Check, Report};
 use super::stats::{self, Histogram};
 use crate::error::{check, Result};
 use crate::model::{Sampler, SpectralModel};
@@ -205,7 +206,7 @@ pub fn compare(
             mk,
             m,
             se,
-            Z_MAX,
+            z_crit(draws.len()),
             (k1 as f64) * mk.abs() * bias,
         ));
     }
@@ -232,7 +233,7 @@ pub fn compare(
             mass,
             m,
             se,
-            Z_MAX,
+            z_crit(draws.len()),
             bias + 1.0 / n.max(1) as f64,
         ));
     }

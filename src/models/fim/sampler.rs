@@ -234,17 +234,31 @@ impl NetworkSampler {
         k
     }
 
+    /// Generic rank of `Θ`: linear networks `min(n, d, N)` (readout) or `min(n, d)` (first layer or
+    /// both, `Σ_W` being full rank); nonlinear networks `min(n, N)` (readout), `min(n, dN)` (first
+    /// layer: a Hadamard product of ranks d and N), `min(n, N + dN)` (both).
+    pub fn structural_rank(&self) -> usize {
+        let (n, d, nn) = (self.n, self.d, self.width);
+        let linear = matches!(self.activation, Activation::Linear);
+        match (linear, self.trained) {
+            (true, Trained::Readout) => n.min(d).min(nn),
+            (true, _) => n.min(d),
+            (false, Trained::Readout) => n.min(nn),
+            (false, Trained::First) => n.min(d.saturating_mul(nn)),
+            (false, Trained::Both) => n.min(nn.saturating_add(d.saturating_mul(nn))),
+        }
+    }
+
     /// Sorted eigenvalues of `Θ` for one draw, top `remove_top` removed.
     pub fn eigenvalues(&self, rng: &mut Rng) -> Result<Vec<f64>> {
         let (x, w, v) = self.draw(rng);
         let k = self.gram_lower(&x, &w, &v);
         let mut ev = crate::numerics::linalg::eigvalsh(&k, self.n)?;
-        // Θ is a Gram matrix (PSD): eigenvalues within rounding of 0 are the structural zeros of a
-        // rank-deficient Θ (fim.md §11 (iv)); set them to exactly 0 so the atom is counted as one
-        let tol = 1e-9 * ev.last().map_or(0.0, |m| m.abs());
-        ev.iter_mut()
-            .filter(|e| e.abs() <= tol)
-            .for_each(|e| *e = 0.0);
+        // Θ is a PSD Gram matrix whose rank is bounded by its construction (fim.md F12, F19): the
+        // n - rank smallest eigenvalues are structural zeros (rounding noise around 0). Set exactly
+        // those to 0 — a relative threshold would also zero genuine tiny eigenvalues near a hard edge.
+        let zeros = self.n - self.structural_rank();
+        ev.iter_mut().take(zeros).for_each(|e| *e = 0.0);
         ev.truncate(self.n - self.remove_top);
         Ok(ev)
     }
