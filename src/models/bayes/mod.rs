@@ -15,6 +15,7 @@ pub mod exact;
 pub mod gibbs;
 pub mod gp;
 pub mod kernels;
+pub mod multi;
 pub mod onehl;
 pub mod posterior;
 pub mod saddle;
