@@ -12,6 +12,7 @@
 pub mod data;
 pub mod dln;
 pub mod exact;
+pub mod exact_multi;
 pub mod gibbs;
 pub mod gp;
 pub mod kernels;
