@@ -17,6 +17,7 @@ pub mod gibbs;
 pub mod gp;
 pub mod kernels;
 pub mod multi;
+pub mod nonodd;
 pub mod onehl;
 pub mod posterior;
 pub mod saddle;
