@@ -6,6 +6,7 @@
 
 pub mod common;
 pub mod saddle;
+pub mod saddle_ext;
 pub mod spectrum;
 pub mod table;
 pub mod validate;

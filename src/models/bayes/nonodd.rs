@@ -62,7 +62,12 @@ struct Eval {
 
 impl NonOddOneHidden {
     /// Validated constructor: `N1 >= 1`, `sigma_1^2 > 0`, `T > 0`.
-    pub fn new(activation: Activation, width: usize, sigma1_sq: f64, temperature: f64) -> Result<Self> {
+    pub fn new(
+        activation: Activation,
+        width: usize,
+        sigma1_sq: f64,
+        temperature: f64,
+    ) -> Result<Self> {
         check::count("width", width, 1, 1_000_000_000)?;
         check::positive("sigma1^2", sigma1_sq)?;
         check::positive("temperature", temperature)?;
@@ -83,7 +88,13 @@ impl NonOddOneHidden {
         a
     }
 
-    fn eval(&self, k: &DMatrix<f64>, m: &DVector<f64>, y: &DVector<f64>, x: [f64; 2]) -> Option<Eval> {
+    fn eval(
+        &self,
+        k: &DMatrix<f64>,
+        m: &DVector<f64>,
+        y: &DVector<f64>,
+        x: [f64; 2],
+    ) -> Option<Eval> {
         let (qbar, q) = (x[0], x[1]);
         if !(q > -1.0 && qbar.is_finite() && q.is_finite()) {
             return None;
@@ -198,10 +209,8 @@ impl NonOddOneHidden {
         qbar: f64,
         q: f64,
     ) -> Result<Prediction> {
-        let ch = crate::numerics::linalg::cholesky(
-            self.a_matrix(&kg.c, m, qbar, q),
-            "T + K_R (F34)",
-        )?;
+        let ch =
+            crate::numerics::linalg::cholesky(self.a_matrix(&kg.c, m, qbar, q), "T + K_R (F34)")?;
         let y = input.y.column(0).into_owned();
         let z = ch.solve(&y);
         let s2 = self.sigma1_sq;
@@ -238,7 +247,11 @@ mod tests {
             .unwrap();
         assert!((s.qbar - 1.335762).abs() < 1e-6, "{s:?}");
         assert!((s.q - -0.265633).abs() < 1e-6, "{s:?}");
-        assert!((s.prediction.eps_g - 0.426981).abs() < 1e-6, "{}", s.prediction.eps_g);
+        assert!(
+            (s.prediction.eps_g - 0.426981).abs() < 1e-6,
+            "{}",
+            s.prediction.eps_g
+        );
         // the single-Q theory on the same data is within 6e-6 (dln.md §3.3)
         let f32 = BayesNonlinear::one_hidden(Activation::Relu, 50, 0.1)
             .unwrap()
@@ -264,7 +277,12 @@ mod tests {
             assert!((1.0 / (1.0 + s.q) - s.qbar).abs() < 1e-11);
             assert!((s.prediction.eps_g - f32.prediction.eps_g).abs() < 1e-11);
             // S(Qbar, Q(Qbar)) = Q - ln Q + Phi/N - 1 (F24 eliminates Q up to the constant 1)
-            assert!((s.action - (f32.root.action - 1.0)).abs() < 1e-11, "{} {}", s.action, f32.root.action);
+            assert!(
+                (s.action - (f32.root.action - 1.0)).abs() < 1e-11,
+                "{} {}",
+                s.action,
+                f32.root.action
+            );
         }
     }
 
