@@ -106,6 +106,10 @@ pub struct ValidateBayesArgs {
     /// Write the JSON report.
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// `dln-bayes` only: finite-size sweep over these hidden widths (comma list, at least 3), printing a
+    /// table of Gibbs vs exact vs saddle vs NNGP generalization errors and `N x gap` (--width is ignored).
+    #[arg(long)]
+    pub widths: Option<String>,
 }
 
 /// Parse `--data`.
@@ -300,7 +304,7 @@ fn plot_means(
     .write(path)
 }
 
-fn finish(report: Report, args: &ValidateBayesArgs) -> Result<Outcome> {
+pub(super) fn finish(report: Report, args: &ValidateBayesArgs) -> Result<Outcome> {
     if let Some(p) = &args.report {
         let j = serde_json::to_string_pretty(&report).map_err(|e| Error::Domain(e.to_string()))?;
         crate::io::write_atomic(p, j.as_bytes())?;
@@ -314,6 +318,9 @@ fn finish(report: Report, args: &ValidateBayesArgs) -> Result<Outcome> {
 pub fn run_validate_dln_bayes(args: &ValidateBayesArgs) -> Result<Outcome> {
     for p in [&args.plot, &args.report].into_iter().flatten() {
         crate::io::check_writable(p)?;
+    }
+    if let Some(w) = &args.widths {
+        return super::saddle_ext::run_dln_width_sweep(args, w);
     }
     let net = &args.net;
     let ds = load_data(&net.data)?;
