@@ -190,7 +190,7 @@ pub fn exact_multi(
         })
         .reduce(|| Acc::new(k_obs), Acc::merge);
     let ess = acc.sw * acc.sw / acc.sw2;
-    if !(ess >= 100.0) {
+    if ess.is_nan() || ess < 100.0 {
         return Err(Error::Domain(format!(
             "importance sampling from the prior collapsed (ESS {ess:.1} of {draws} draws): P D is too large \
              for this width; use the Gibbs sampler (validate dln-bayes)"

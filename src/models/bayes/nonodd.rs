@@ -151,8 +151,8 @@ impl NonOddOneHidden {
                     (Some(a), Some(b)) => (a, b),
                     _ => break,
                 };
-                for r in 0..2 {
-                    jac[r][c] = (eu.res[r] - ed.res[r]) / (2.0 * h);
+                for (r, row) in jac.iter_mut().enumerate() {
+                    row[c] = (eu.res[r] - ed.res[r]) / (2.0 * h);
                 }
             }
             let det = jac[0][0] * jac[1][1] - jac[0][1] * jac[1][0];
