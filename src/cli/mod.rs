@@ -9,6 +9,7 @@ pub mod common;
 pub mod fim;
 pub mod law;
 pub mod saddle;
+pub mod saddle_ext;
 pub mod spectrum;
 pub mod table;
 pub mod validate;

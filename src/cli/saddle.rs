@@ -64,6 +64,19 @@ pub struct SaddleArgs {
     /// Data and network.
     #[command(flatten)]
     pub net: BayesNetArgs,
+    /// `1hl` only: use the two-order-parameter action F34 (Qbar, Q) meant for non-odd activations (ReLU).
+    #[arg(long)]
+    pub two_parameter: bool,
+    /// `dln` only: also compute the exact finite-width posterior (F20 grid for D = 1, F21 importance
+    /// sampling with --exact-draws prior draws for D > 1).
+    #[arg(long)]
+    pub exact: bool,
+    /// Prior draws for the exact multi-output posterior F21.
+    #[arg(long, default_value_t = 200_000)]
+    pub exact_draws: usize,
+    /// Seed of the F21 importance sampler.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
     /// Output.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -93,6 +106,10 @@ pub struct ValidateBayesArgs {
     /// Write the JSON report.
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// `dln-bayes` only: finite-size sweep over these hidden widths (comma list, at least 3), printing a
+    /// table of Gibbs vs exact vs saddle vs NNGP generalization errors and `N x gap` (--width is ignored).
+    #[arg(long)]
+    pub widths: Option<String>,
 }
 
 /// Parse `--data`.
@@ -119,7 +136,7 @@ pub fn load_data(spec: &str) -> Result<Dataset> {
     }
 }
 
-fn dln(net: &BayesNetArgs) -> Result<BayesDln> {
+pub(super) fn dln(net: &BayesNetArgs) -> Result<BayesDln> {
     crate::error::check::count("depth", net.depth, 1, 100_000)?;
     BayesDln::new(
         vec![net.width; net.depth],
@@ -128,7 +145,7 @@ fn dln(net: &BayesNetArgs) -> Result<BayesDln> {
     )
 }
 
-fn nonlinear(net: &BayesNetArgs) -> Result<BayesNonlinear> {
+pub(super) fn nonlinear(net: &BayesNetArgs) -> Result<BayesNonlinear> {
     crate::error::check::count("depth", net.depth, 1, 20)?;
     BayesNonlinear::new(
         net.activation,
@@ -139,7 +156,7 @@ fn nonlinear(net: &BayesNetArgs) -> Result<BayesNonlinear> {
     )
 }
 
-fn pred_json(p: &Prediction) -> serde_json::Value {
+pub(super) fn pred_json(p: &Prediction) -> serde_json::Value {
     serde_json::json!({"mean": p.mean, "var": p.var, "bias2": p.bias2, "variance": p.variance, "eps_g": p.eps_g})
 }
 
@@ -149,6 +166,24 @@ pub fn run_saddle(args: &SaddleArgs) -> Result<Outcome> {
     let net = &args.net;
     let ds = load_data(&net.data)?;
     let gram = ds.gram(net.sigma0)?;
+    if args.two_parameter {
+        if args.model != SaddleModel::OneHl {
+            return Err(Error::param(
+                "two-parameter",
+                "set",
+                "only with `saddle 1hl` (F34)",
+            ));
+        }
+        return super::saddle_ext::run_saddle_two_parameter(args, &ds, &gram);
+    }
+    if ds.d() > 1 {
+        return super::saddle_ext::run_saddle_multi(args, &ds, &gram);
+    }
+    let exact_scalar = if args.exact && args.model == SaddleModel::Dln {
+        Some(exact_posterior(&dln(net)?, &EigenGram::new(&gram)?)?)
+    } else {
+        None
+    };
     let (q_layers, q, action, residual, pred, train, nngp) = match args.model {
         SaddleModel::Dln => {
             let m = dln(net)?;
@@ -200,6 +235,7 @@ pub fn run_saddle(args: &SaddleArgs) -> Result<Outcome> {
                 "temperature": net.temperature, "activation": net.activation, "alpha": ds.p() as f64 / net.width as f64,
                 "order_parameters": q_layers, "q": q, "action": action, "residual": residual,
                 "prediction": pred_json(&pred), "train_error": train, "nngp": pred_json(&nngp),
+                "exact": exact_scalar,
             });
             super::common::json_doc(j)?
         }
@@ -218,6 +254,10 @@ pub fn run_saddle(args: &SaddleArgs) -> Result<Outcome> {
                 rows.push(vec!["train_error".into(), fmt(t)]);
             }
             rows.push(vec!["eps_g_nngp".into(), fmt(nngp.eps_g)]);
+            if let Some(ex) = &exact_scalar {
+                rows.push(vec!["exact_eps_g".into(), fmt(ex.prediction.eps_g)]);
+                rows.push(vec!["exact_mean_q".into(), fmt(ex.mean_q)]);
+            }
             for (t, (m, v)) in pred.mean.iter().zip(&pred.var).enumerate() {
                 rows.push(vec![format!("mean[{t}]"), fmt(*m)]);
                 rows.push(vec![format!("var[{t}]"), fmt(*v)]);
@@ -264,7 +304,7 @@ fn plot_means(
     .write(path)
 }
 
-fn finish(report: Report, args: &ValidateBayesArgs) -> Result<Outcome> {
+pub(super) fn finish(report: Report, args: &ValidateBayesArgs) -> Result<Outcome> {
     if let Some(p) = &args.report {
         let j = serde_json::to_string_pretty(&report).map_err(|e| Error::Domain(e.to_string()))?;
         crate::io::write_atomic(p, j.as_bytes())?;
@@ -278,6 +318,9 @@ fn finish(report: Report, args: &ValidateBayesArgs) -> Result<Outcome> {
 pub fn run_validate_dln_bayes(args: &ValidateBayesArgs) -> Result<Outcome> {
     for p in [&args.plot, &args.report].into_iter().flatten() {
         crate::io::check_writable(p)?;
+    }
+    if let Some(w) = &args.widths {
+        return super::saddle_ext::run_dln_width_sweep(args, w);
     }
     let net = &args.net;
     let ds = load_data(&net.data)?;

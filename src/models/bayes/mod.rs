@@ -8,13 +8,19 @@
 //! * [`saddle`] — the scalar saddle point (F22–F23), shared by linear and nonlinear models.
 //! * [`dln`] — Bayesian deep linear network: saddle, NNGP, T = 0 closed form (F22–F26).
 //! * [`exact`] — exact finite-width posterior of a single-output DLN (F17–F20).
+//! * [`exact_multi`] — exact multi-output posterior by importance sampling over `Q` (F21).
+//! * [`multi`] — multi-output and deep multi-output matrix saddle point (F27, F28).
+//! * [`nonodd`] — two-order-parameter action for non-odd activations such as ReLU (F34).
 
 pub mod data;
 pub mod dln;
 pub mod exact;
+pub mod exact_multi;
 pub mod gibbs;
 pub mod gp;
 pub mod kernels;
+pub mod multi;
+pub mod nonodd;
 pub mod onehl;
 pub mod posterior;
 pub mod saddle;

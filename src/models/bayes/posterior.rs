@@ -121,3 +121,32 @@ pub fn combine(chains: &[Trace], y0: &[Vec<f64>]) -> McSummary {
         kept: chains.first().map(|c| c.q.len()).unwrap_or(0),
     }
 }
+
+/// Predictive covariance between outputs `a` and `b` at test point `t` (`D` outputs):
+/// `E[V] delta_ab + Cov[m_a, m_b]` (F19). The conditional GP variance of the sampled readout is shared by
+/// the outputs and the conditional cross-covariance is zero, so the off-diagonal part comes entirely from
+/// the spread of the conditional means across samples. Standard error pooled over chains (Geyer ESS).
+pub fn predictive_cov(chains: &[Trace], t: usize, a: usize, b: usize, d: usize) -> Estimate {
+    let (ia, ib) = (t * d + a, t * d + b);
+    let mbar = |i: usize| {
+        let (s, n) = chains.iter().fold((0.0, 0usize), |acc, c| {
+            (
+                acc.0 + c.means.iter().map(|m| m[i]).sum::<f64>(),
+                acc.1 + c.means.len(),
+            )
+        });
+        s / n.max(1) as f64
+    };
+    let (ma, mb) = (mbar(ia), mbar(ib));
+    let series: Vec<Vec<f64>> = chains
+        .iter()
+        .map(|c| {
+            c.means
+                .iter()
+                .zip(&c.vars)
+                .map(|(m, v)| (m[ia] - ma) * (m[ib] - mb) + if a == b { v[t] } else { 0.0 })
+                .collect()
+        })
+        .collect();
+    pooled(&series).0
+}
