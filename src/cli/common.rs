@@ -130,6 +130,27 @@ pub fn emit(path: Option<&Path>, text: &str) -> Result<()> {
     }
 }
 
+/// End of every `validate` command: write the report (JSON) and the plot (SVG) if asked, print the
+/// summary, and turn the verdict into the outcome (exit code).
+pub fn finish_validation(
+    report: &crate::validate::Report,
+    figure: Option<&crate::plot::Figure>,
+    report_path: Option<&Path>,
+    plot_path: Option<&Path>,
+) -> Result<Outcome> {
+    if let Some(p) = report_path {
+        let mut s = serde_json::to_string_pretty(report)
+            .map_err(|e| crate::Error::Domain(e.to_string()))?;
+        s.push('\n');
+        crate::io::write_atomic(p, s.as_bytes())?;
+    }
+    if let (Some(p), Some(f)) = (plot_path, figure) {
+        f.write(p)?;
+    }
+    emit(None, &report.summary())?;
+    Ok(Outcome::from_verdict(report.verdict))
+}
+
 /// A JSON document for output: pretty-printed, with a `provenance` record (tool, version, exact
 /// command, time) added to top-level objects.
 pub fn json_doc(mut v: serde_json::Value) -> Result<String> {

@@ -14,7 +14,7 @@ use crate::models::fim::{
     Activation, GaussianConstants, InfiniteWidthFim, Inputs, KarakidaStats, LinearFim,
     NetworkSampler, ParameterSpace, ProportionalFim, Ratios, Trained,
 };
-use crate::validate::spectral::{validate_spectrum, SpectralValidation};
+use crate::validate::spectral::{validate_spectrum_with_progress, SpectralValidation};
 use clap::{Args, ValueEnum};
 use num_complex::Complex64 as C64;
 
@@ -318,7 +318,9 @@ pub fn run_validate(
         inner: &sampler,
         atoms: snap.clone(),
     };
-    let out = validate_spectrum(model.as_ref(), &snapped, &opts)?;
+    let pb = super::table::progress(opts.samples as u64, quiet, "draws");
+    let out = validate_spectrum_with_progress(model.as_ref(), &snapped, &opts, &|| pb.inc(1))?;
+    pb.finish_and_clear();
     let mut report = out.report;
     for (c, w) in &snap {
         report.notes.push(format!(
@@ -342,7 +344,7 @@ pub fn run_validate(
             "O(d^-1/2) corrections, fim.md §11"
         }
     ));
-    run.finish(&report, Some(&out.figure), quiet)
+    run.finish(&report, Some(&out.figure))
 }
 
 /// Counts sampled eigenvalues within a window of a predicted atom at the atom's location.

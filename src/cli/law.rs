@@ -317,16 +317,12 @@ pub fn run_validate_dln(args: &ValidateDlnArgs) -> Result<Outcome> {
         ..Options::default()
     };
     let (report, fig) = validate(&theory, &sampled, &opts)?;
-    if let Some(p) = &args.plot {
-        fig.write(p)?;
-    }
-    if let Some(p) = &args.report {
-        let json =
-            serde_json::to_string_pretty(&report).map_err(|e| Error::Domain(e.to_string()))?;
-        crate::io::write_atomic(p, json.as_bytes())?;
-    }
-    super::common::emit(None, &report.summary())?;
-    Ok(Outcome::from_verdict(report.verdict))
+    super::common::finish_validation(
+        &report,
+        Some(&fig),
+        args.report.as_deref(),
+        args.plot.as_deref(),
+    )
 }
 
 #[cfg(test)]

@@ -305,12 +305,8 @@ fn plot_means(
 }
 
 pub(super) fn finish(report: Report, args: &ValidateBayesArgs) -> Result<Outcome> {
-    if let Some(p) = &args.report {
-        let j = serde_json::to_string_pretty(&report).map_err(|e| Error::Domain(e.to_string()))?;
-        crate::io::write_atomic(p, j.as_bytes())?;
-    }
-    super::common::emit(None, &report.summary())?;
-    Ok(Outcome::from_verdict(report.verdict))
+    // the plot (predictive means) is written by the caller
+    super::common::finish_validation(&report, None, args.report.as_deref(), None)
 }
 
 /// `validate dln-bayes`: exact Gibbs sampling of the real network vs the exact finite-width posterior

@@ -18,9 +18,7 @@ fn emit_json_or_rows(
     rows: Vec<Vec<String>>,
 ) -> Result<Outcome> {
     let text = match args.output.format {
-        OutputFormat::Json => {
-            serde_json::to_string_pretty(&j).map_err(|e| Error::Domain(e.to_string()))? + "\n"
-        }
+        OutputFormat::Json => super::common::json_doc(j)?,
         OutputFormat::Csv => to_csv(&["quantity", "value"], &rows),
         OutputFormat::Table => to_table(&["quantity", "value"], &rows),
     };

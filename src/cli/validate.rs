@@ -5,7 +5,7 @@ use super::spectrum::MpArgs;
 use crate::error::{check, Result};
 use crate::model::{Sampler, SpectralModel};
 use crate::models::mp::{MarchenkoPastur, WishartSampler};
-use crate::validate::spectral::{validate_spectrum, SpectralValidation};
+use crate::validate::spectral::{validate_spectrum_with_progress, SpectralValidation};
 use crate::validate::Report;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -38,24 +38,13 @@ impl RunArgs {
     }
 
     /// Write report and plot, print the summary, return the outcome.
-    pub fn finish(
-        &self,
-        report: &Report,
-        figure: Option<&crate::plot::Figure>,
-        quiet: bool,
-    ) -> Result<Outcome> {
-        if let Some(p) = &self.report {
-            let mut s = serde_json::to_string_pretty(report)
-                .map_err(|e| crate::Error::Domain(e.to_string()))?;
-            s.push('\n');
-            crate::io::write_atomic(p, s.as_bytes())?;
-        }
-        if let (Some(p), Some(f)) = (&self.plot, figure) {
-            f.write(p)?;
-        }
-        let _ = quiet;
-        super::common::emit(None, &report.summary())?;
-        Ok(Outcome::from_verdict(report.verdict))
+    pub fn finish(&self, report: &Report, figure: Option<&crate::plot::Figure>) -> Result<Outcome> {
+        super::common::finish_validation(
+            report,
+            figure,
+            self.report.as_deref(),
+            self.plot.as_deref(),
+        )
     }
 }
 
@@ -150,6 +139,8 @@ pub fn spectral<S: Sampler<Output = Vec<f64>>>(
 ) -> Result<Outcome> {
     opts.samples = run.samples;
     opts.seed = run.seed;
-    let out = validate_spectrum(model, sampler, &opts)?;
-    run.finish(&out.report, Some(&out.figure), quiet)
+    let pb = super::table::progress(opts.samples as u64, quiet, "draws");
+    let out = validate_spectrum_with_progress(model, sampler, &opts, &|| pb.inc(1))?;
+    pb.finish_and_clear();
+    run.finish(&out.report, Some(&out.figure))
 }

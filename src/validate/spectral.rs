@@ -84,6 +84,19 @@ pub fn validate_spectrum<S>(
 where
     S: Sampler<Output = Vec<f64>>,
 {
+    validate_spectrum_with_progress(model, sampler, opts, &|| {})
+}
+
+/// [`validate_spectrum`], calling `tick` after each draw (for a progress bar).
+pub fn validate_spectrum_with_progress<S>(
+    model: &dyn SpectralModel,
+    sampler: &S,
+    opts: &SpectralValidation,
+    tick: &(dyn Fn() + Sync),
+) -> Result<SpectralOutcome>
+where
+    S: Sampler<Output = Vec<f64>>,
+{
     check::count("samples", opts.samples, 1, 1_000_000)?;
     check::count("bins", opts.bins, 2, 10_000)?;
     faer::set_global_parallelism(faer::Par::Seq);
@@ -91,7 +104,9 @@ where
         .into_par_iter()
         .map(|i| {
             let mut rng = crate::rng::stream(opts.seed, i as u64);
-            sampler.sample(&mut rng).map(|mut ev| {
+            let draw = sampler.sample(&mut rng);
+            tick();
+            draw.map(|mut ev| {
                 ev.sort_by(f64::total_cmp);
                 let keep = ev.len().saturating_sub(opts.remove_top);
                 ev.truncate(keep);
