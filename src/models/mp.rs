@@ -48,14 +48,14 @@ pub struct MarchenkoPastur {
 
 /// Largest accepted ratio (beyond it the law is numerically a point mass at 0 plus a tiny bulk).
 pub const MAX_RATIO: f64 = 1e6;
+/// Smallest accepted ratio: below it the bulk `[σ²(1-√c)², σ²(1+√c)²]` is narrower than ~1e-5 σ² and,
+/// for `c < 1e-16`, collapses to a point in double precision (`λ₋ = λ₊`).
+pub const MIN_RATIO: f64 = 1e-6;
 
 impl MarchenkoPastur {
-    /// The law with ratio `c = n/m` in `(0, 1e6]` and scale `σ² > 0`.
+    /// The law with ratio `c = n/m` in `[1e-6, 1e6]` and scale `σ²` in `[1e-150, 1e150]`.
     pub fn new(ratio: f64, scale: f64) -> Result<Self> {
-        let ratio = check::positive("ratio", ratio)?;
-        if ratio > MAX_RATIO {
-            return Err(Error::param("ratio", ratio, "in (0, 1e6]"));
-        }
+        let ratio = check::in_range("ratio", ratio, MIN_RATIO, MAX_RATIO)?;
         let scale = check::positive("scale", scale)?;
         if !(1e-150..=1e150).contains(&scale) {
             return Err(Error::param("scale", scale, "in [1e-150, 1e150]"));

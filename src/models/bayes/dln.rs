@@ -152,7 +152,20 @@ pub fn train_error(eg: &EigenGram, q: f64, t: f64) -> f64 {
 pub fn li_sompolinsky_one_layer(alpha: f64, r: f64) -> Result<f64> {
     check::positive("alpha", alpha)?;
     check::positive("r", r)?;
-    Ok(0.5 * ((1.0 - alpha) + ((1.0 - alpha).powi(2) + 4.0 * alpha * r).sqrt()))
+    let b = 1.0 - alpha;
+    let root = (b * b + 4.0 * alpha * r).sqrt();
+    // for alpha > 1 the textbook form cancels (b < 0): use Q = 2 alpha r / (root - b) instead
+    let q = if b >= 0.0 {
+        0.5 * (b + root)
+    } else {
+        2.0 * alpha * r / (root - b)
+    };
+    if !(q.is_finite() && q > 0.0) {
+        return Err(Error::Domain(format!(
+            "Li-Sompolinsky Q overflows or underflows for alpha = {alpha}, r = {r}"
+        )));
+    }
+    Ok(q)
 }
 
 #[cfg(test)]
@@ -162,6 +175,23 @@ mod tests {
 
     fn tiny_eg() -> EigenGram {
         EigenGram::new(&tiny(1).unwrap().gram(1.0).unwrap()).unwrap()
+    }
+
+    /// Found by tests/properties.rs: alpha = 1000, r = 1e-300 gave Q = 0 (cancellation in
+    /// `(1 - alpha) + sqrt((1 - alpha)^2 + 4 alpha r)`); the exact value is `alpha r / (alpha - 1)` to
+    /// first order in `r`.
+    #[test]
+    fn li_sompolinsky_no_cancellation_for_large_alpha() {
+        let q = li_sompolinsky_one_layer(1000.0, 1e-300).unwrap();
+        assert!((q / (1000.0 / 999.0 * 1e-300) - 1.0).abs() < 1e-12, "{q}");
+        // alpha < 1 and alpha = 1 branches unchanged: Q = 1 - alpha + alpha r / (1 - alpha) + ...
+        let q = li_sompolinsky_one_layer(0.5, 1.0).unwrap();
+        assert!((q - 0.5 * (0.5 + 2.25f64.sqrt())).abs() < 1e-15);
+        assert!((li_sompolinsky_one_layer(1.0, 0.25).unwrap() - 0.5).abs() < 1e-15);
+        assert!(matches!(
+            li_sompolinsky_one_layer(f64::MAX, 1.0),
+            Err(Error::Domain(_))
+        ));
     }
 
     /// dln.md §2.5 table, TINY, T = 0.1 (saddle columns, 10 digits).

@@ -587,3 +587,11 @@ fn hanin_nica_monte_carlo() {
         );
     }
 }
+
+#[test]
+fn limit_chain_refuses_huge_chains_before_allocating() {
+    // a = 50, n_eff = 1e9 asked for 5e10 factors (a 400 GB allocation, an abort); now a typed error.
+    let e = WishartProduct::limit_chain(50.0, 1, 1.0, 1e9).unwrap_err();
+    assert!(e.to_string().contains("`n_eff`"), "{e}");
+    assert!(WishartProduct::limit_chain(10.0, 1, 1.0, 1e6).is_ok());
+}

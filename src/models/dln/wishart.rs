@@ -14,6 +14,9 @@ use crate::rng::Rng;
 use nalgebra::DMatrix;
 use rand_distr::{ChiSquared, Distribution, StandardNormal};
 
+/// Longest chain [`WishartProduct::limit_chain`] builds (`ceil(a n_eff)` factors).
+pub const MAX_CHAIN: usize = 10_000_000;
+
 /// Sampler of `Q = Λ × (product of unit Wisharts)` (F2).
 #[derive(Debug, Clone)]
 pub struct WishartProduct {
@@ -81,6 +84,14 @@ impl WishartProduct {
             return WishartProduct::new(&[1e12], d, lambda);
         }
         let l = (a * n_eff).ceil().max(1.0);
+        if l > MAX_CHAIN as f64 {
+            // checked before allocating the chain (a * n_eff can reach 5e10)
+            return Err(Error::param(
+                "n_eff",
+                n_eff,
+                &format!("such that a * n_eff <= {MAX_CHAIN:e} (a = {a})"),
+            ));
+        }
         WishartProduct::new(&vec![l / a; l as usize], d, lambda)
     }
 
