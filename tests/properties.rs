@@ -76,7 +76,7 @@ fn wild_size() -> impl Strategy<Value = usize> {
 fn check_err(e: &Error) -> Result<(), TestCaseError> {
     let msg = e.to_string();
     prop_assert!(
-        !msg.is_empty() && !msg.contains('\n'),
+        !msg.is_empty() && !msg.contains('\n') && msg.len() < 400,
         "bad message {msg:?}"
     );
     match e {
@@ -374,8 +374,8 @@ proptest! {
         match DlnLimit::new(a, lambda, outputs, gram) {
             Err(e) => {
                 check_err(&e)?;
-                prop_assert!(!(a.is_finite() && (0.0..=50.0).contains(&a) && lambda.is_finite()
-                    && lambda > 0.0 && (1..=dln::MAX_OUTPUTS).contains(&outputs)), "{e}");
+                prop_assert!(!((0.0..=50.0).contains(&a) && (1e-300..=1e300).contains(&lambda)
+                    && (1..=dln::MAX_OUTPUTS).contains(&outputs)), "{e}");
             }
             Ok(l) => check_law(&l)?,
         }

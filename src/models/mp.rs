@@ -268,7 +268,7 @@ impl WishartSampler {
     pub fn new(n: usize, m: usize, scale: f64) -> Result<Self> {
         check::count("size", n, 1, MAX_SIZE)?;
         check::count("columns", m, 1, MAX_SIZE * 100)?;
-        check::positive("scale", scale)?;
+        check::in_range("scale", scale, 1e-150, 1e150)?;
         Ok(WishartSampler { n, m, scale })
     }
 }

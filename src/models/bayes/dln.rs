@@ -33,7 +33,8 @@ pub struct DlnSaddle {
 }
 
 impl BayesDln {
-    /// Validated constructor: `1 <= N_l <= 1e9`, `sigma_l^2 > 0`, one variance per width, `T >= 0` finite.
+    /// Validated constructor: `1 <= N_l <= 1e9`, `sigma_l^2 > 0` with `Lambda = prod sigma_l^2` in
+    /// `[1e-100, 1e100]`, one variance per width, `T` in `[0, 1e100]`.
     pub fn new(widths: Vec<usize>, sigma2: Vec<f64>, temperature: f64) -> Result<Self> {
         if widths.is_empty() {
             return Err(Error::param(
@@ -55,7 +56,8 @@ impl BayesDln {
         for &s in &sigma2 {
             check::positive("sigma2", s)?;
         }
-        check::non_negative("temperature", temperature)?;
+        check::product_in("sigma2", &sigma2, 1e-100, 1e100)?;
+        check::in_range("temperature", temperature, 0.0, 1e100)?;
         Ok(BayesDln {
             widths,
             sigma2,
@@ -192,6 +194,19 @@ mod tests {
             li_sompolinsky_one_layer(f64::MAX, 1.0),
             Err(Error::Domain(_))
         ));
+    }
+
+    /// Found by tests/properties.rs: `sigma2 = [f64::MAX; 2]` (Lambda = inf) was accepted and gave an
+    /// infinite NNGP predictor; `T = f64::MAX` a non-finite generalisation error.
+    #[test]
+    fn overflowing_variances_and_temperatures_are_refused() {
+        let e = BayesDln::new(vec![1, 1], vec![f64::MAX, f64::MAX], 0.0).unwrap_err();
+        assert!(e.to_string().contains("`sigma2`"), "{e}");
+        let e = BayesDln::new(vec![1], vec![1.0], f64::MAX).unwrap_err();
+        assert!(e.to_string().contains("`temperature`"), "{e}");
+        assert!(BayesDln::new(vec![1, 1], vec![1e50, 1e50], 1e100).is_ok());
+        let e = tiny(1).unwrap().gram(f64::MAX).unwrap_err();
+        assert!(e.to_string().contains("`sigma0^2`"), "{e}");
     }
 
     /// dln.md §2.5 table, TINY, T = 0.1 (saddle columns, 10 digits).

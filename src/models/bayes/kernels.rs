@@ -9,7 +9,7 @@
 //!   ([`crate::numerics::quad::gaussian_expectation_2d`], [`GH_NODES_2D`] nodes per axis).
 
 use super::data::Gram;
-use crate::error::{Error, Result};
+use crate::error::{num, Error, Result};
 use crate::numerics::quad::{gaussian_expectation, gaussian_expectation_2d};
 use nalgebra::DMatrix;
 use std::f64::consts::PI;
@@ -57,7 +57,10 @@ impl Activation {
             && c12.is_finite())
         {
             return Err(Error::InvalidData(format!(
-                "overlaps (c11, c12, c22) = ({c11}, {c12}, {c22}) are not a covariance"
+                "overlaps (c11, c12, c22) = ({}, {}, {}) are not a covariance",
+                num(c11),
+                num(c12),
+                num(c22)
             )));
         }
         Ok(match self {

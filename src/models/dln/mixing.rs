@@ -156,9 +156,9 @@ pub struct OutputLaw {
 }
 
 impl OutputLaw {
-    /// Output law with mixing `q` and scale `c > 0`.
+    /// Output law with mixing `q` and scale `c` in `[1e-300, 1e300]` (`ln 2c` must be finite).
     pub fn new(mixing: Mixing, c: f64) -> Result<Self> {
-        crate::error::check::positive("c (output variance scale)", c)?;
+        crate::error::check::in_range("c (output variance scale)", c, 1e-300, 1e300)?;
         Ok(OutputLaw {
             inv: MellinInverter::new(AbsOutputMellin { mixing, c }),
         })
@@ -233,7 +233,15 @@ impl OutputLaw {
     /// `E f^{2k} = (2k-1)!! c^k E q^k`.
     pub fn even_moment(&self, k: u32) -> Result<f64> {
         let dfact: f64 = (1..=k).map(|j| (2 * j - 1) as f64).product();
-        Ok(dfact * self.c().powi(k as i32) * self.mixing().moment(k as f64)?)
+        let v = dfact * self.c().powi(k as i32) * self.mixing().moment(k as f64)?;
+        if !v.is_finite() {
+            return Err(Error::Domain(format!(
+                "E f^{} overflows double precision (c = {})",
+                2 * k,
+                self.c()
+            )));
+        }
+        Ok(v)
     }
 
     /// Kurtosis `E f^4 / (E f^2)^2 = 3 E q^2` (F15; `3 Π(1 + 2/N_l)` at finite width).
