@@ -70,11 +70,16 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
-    /// Shorthand for [`Error::InvalidParameter`].
+    /// Shorthand for [`Error::InvalidParameter`]. A numeric value is printed compactly (see [`num`]).
     pub fn param(name: &str, value: impl std::fmt::Display, allowed: &str) -> Self {
+        let value = value.to_string();
+        let value = match value.parse::<f64>() {
+            Ok(x) if value.len() > 24 => num(x),
+            _ => value,
+        };
         Error::InvalidParameter {
             name: name.to_string(),
-            value: value.to_string(),
+            value,
             allowed: allowed.to_string(),
         }
     }
@@ -178,6 +183,11 @@ mod tests {
         assert_eq!(num(1e-300), "1e-300");
         assert_eq!(num(1e300), "1e300");
         assert_eq!(num(f64::NAN), "NaN");
+        let e = Error::param("width", f64::MIN_POSITIVE, "in [1, 2]");
+        assert!(
+            e.to_string().contains("`width` = 2.2250738585072014e-308:"),
+            "{e}"
+        );
         let e = check::in_range("lambda", f64::MIN_POSITIVE, 1e-300, 1e300).unwrap_err();
         assert_eq!(
             e.to_string(),

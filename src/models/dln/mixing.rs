@@ -33,14 +33,14 @@ pub enum Mixing {
 }
 
 impl Mixing {
-    /// Product of normalised chi-squares with the given (real, > 0) degrees of freedom.
+    /// Product of normalised chi-squares with the given real degrees of freedom, each in `[1e-3, 1e15]`.
     pub fn product(widths: &[f64]) -> Result<Self> {
         if widths.is_empty() {
             return Err(Error::param("widths", "[]", "at least one hidden layer"));
         }
         let mut groups: Vec<(f64, usize)> = Vec::new();
         for &n in widths {
-            crate::error::check::positive("width", n)?;
+            crate::error::check::in_range("width", n, 1e-3, 1e15)?;
             match groups.iter_mut().find(|g| g.0 == n) {
                 Some(g) => g.1 += 1,
                 None => groups.push((n, 1)),
@@ -92,8 +92,11 @@ impl Mixing {
         if !(s.is_finite() && s > lb) {
             return Err(Error::param(
                 "moment order",
-                s,
-                &format!("> {lb} (E q^s is infinite below -min(N_l)/2)"),
+                crate::error::num(s),
+                &format!(
+                    "> {} (E q^s is infinite below -min(N_l)/2)",
+                    crate::error::num(lb)
+                ),
             ));
         }
         let v = self.ln_moment_complex(Complex64::new(s, 0.0)).re.exp();

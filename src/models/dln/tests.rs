@@ -617,3 +617,13 @@ fn overflowing_scales_are_refused() {
     let e = super::hanin_nica::one_step_relative_variance(&[1.0, 2.0], f64::MAX, 1).unwrap_err();
     assert!(e.to_string().contains("`mu4`"), "{e}");
 }
+
+#[test]
+fn mixing_widths_are_bounded() {
+    // Found by tests/properties.rs: a width of 2.2e-308 was accepted (a = inf) and the moment-order
+    // error printed its bound with 300 digits.
+    let e = Mixing::product(&[f64::MIN_POSITIVE]).unwrap_err();
+    assert!(e.to_string().contains("`width`"), "{e}");
+    let e = Mixing::product(&[4.0]).unwrap().moment(-3.0).unwrap_err();
+    assert!(e.to_string().contains("must be > -2 "), "{e}");
+}
