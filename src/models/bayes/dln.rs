@@ -152,8 +152,9 @@ pub fn train_error(eg: &EigenGram, q: f64, t: f64) -> f64 {
 /// Li–Sompolinsky closed form for equal widths, `Lambda = 1`, `L = 1` (F26):
 /// `Q = [(1 - alpha) + sqrt((1 - alpha)^2 + 4 alpha r)] / 2`.
 pub fn li_sompolinsky_one_layer(alpha: f64, r: f64) -> Result<f64> {
-    check::positive("alpha", alpha)?;
-    check::positive("r", r)?;
+    // alpha = P/N and r = y^T C^{-1} y / P: bounded so that (1 - alpha)^2 + 4 alpha r cannot overflow
+    check::in_range("alpha", alpha, 1e-12, 1e12)?;
+    check::in_range("r", r, 1e-100, 1e100)?;
     let b = 1.0 - alpha;
     let root = (b * b + 4.0 * alpha * r).sqrt();
     // for alpha > 1 the textbook form cancels (b < 0): use Q = 2 alpha r / (root - b) instead
@@ -164,7 +165,9 @@ pub fn li_sompolinsky_one_layer(alpha: f64, r: f64) -> Result<f64> {
     };
     if !(q.is_finite() && q > 0.0) {
         return Err(Error::Domain(format!(
-            "Li-Sompolinsky Q overflows or underflows for alpha = {alpha}, r = {r}"
+            "Li-Sompolinsky Q overflows or underflows for alpha = {}, r = {}",
+            crate::error::num(alpha),
+            crate::error::num(r)
         )));
     }
     Ok(q)
@@ -179,21 +182,32 @@ mod tests {
         EigenGram::new(&tiny(1).unwrap().gram(1.0).unwrap()).unwrap()
     }
 
-    /// Found by tests/properties.rs: alpha = 1000, r = 1e-300 gave Q = 0 (cancellation in
+    /// Found by tests/properties.rs: alpha = 1000, r = 1e-300 gave Q = 0 (as does r = 1e-100) (cancellation in
     /// `(1 - alpha) + sqrt((1 - alpha)^2 + 4 alpha r)`); the exact value is `alpha r / (alpha - 1)` to
     /// first order in `r`.
     #[test]
     fn li_sompolinsky_no_cancellation_for_large_alpha() {
-        let q = li_sompolinsky_one_layer(1000.0, 1e-300).unwrap();
-        assert!((q / (1000.0 / 999.0 * 1e-300) - 1.0).abs() < 1e-12, "{q}");
+        let q = li_sompolinsky_one_layer(1000.0, 1e-100).unwrap();
+        assert!((q / (1000.0 / 999.0 * 1e-100) - 1.0).abs() < 1e-12, "{q}");
         // alpha < 1 and alpha = 1 branches unchanged: Q = 1 - alpha + alpha r / (1 - alpha) + ...
         let q = li_sompolinsky_one_layer(0.5, 1.0).unwrap();
         assert!((q - 0.5 * (0.5 + 2.25f64.sqrt())).abs() < 1e-15);
         assert!((li_sompolinsky_one_layer(1.0, 0.25).unwrap() - 0.5).abs() < 1e-15);
-        assert!(matches!(
-            li_sompolinsky_one_layer(f64::MAX, 1.0),
-            Err(Error::Domain(_))
-        ));
+        let e = li_sompolinsky_one_layer(f64::MAX, 1e-300).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid parameter `alpha` = 1.7976931348623157e308: must be in [1e-12, 1e12]"
+        );
+        // extreme accepted values stay finite and positive
+        for (a, r) in [
+            (1e12, 1e-100),
+            (1e-12, 1e100),
+            (1e12, 1e100),
+            (1e-12, 1e-100),
+        ] {
+            let q = li_sompolinsky_one_layer(a, r).unwrap();
+            assert!(q.is_finite() && q > 0.0, "{a} {r}: {q}");
+        }
     }
 
     /// Found by tests/properties.rs: `sigma2 = [f64::MAX; 2]` (Lambda = inf) was accepted and gave an

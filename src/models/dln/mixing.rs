@@ -102,8 +102,9 @@ impl Mixing {
         let v = self.ln_moment_complex(Complex64::new(s, 0.0)).re.exp();
         if !v.is_finite() {
             return Err(Error::Domain(format!(
-                "E q^{s} overflows double precision for a = {}",
-                self.a()
+                "E q^{} overflows double precision for a = {}",
+                crate::error::num(s),
+                crate::error::num(self.a())
             )));
         }
         Ok(v)
@@ -241,7 +242,7 @@ impl OutputLaw {
             return Err(Error::Domain(format!(
                 "E f^{} overflows double precision (c = {})",
                 2 * k,
-                self.c()
+                crate::error::num(self.c())
             )));
         }
         Ok(v)

@@ -627,3 +627,16 @@ fn mixing_widths_are_bounded() {
     let e = Mixing::product(&[4.0]).unwrap().moment(-3.0).unwrap_err();
     assert!(e.to_string().contains("must be > -2 "), "{e}");
 }
+
+#[test]
+fn overflowing_moment_message_is_compact() {
+    // Found by tests/properties.rs: the message printed s = f64::MAX with 309 digits.
+    let e = Mixing::log_normal(1e-300)
+        .unwrap()
+        .moment(f64::MAX)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "E q^1.7976931348623157e308 overflows double precision for a = 1e-300"
+    );
+}
