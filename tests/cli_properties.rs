@@ -137,9 +137,12 @@ fn validate_mp_flags() -> Vec<(&'static str, Kind)> {
     ]
 }
 
+/// A command family: its subcommand path and its flags.
+type Family = (Vec<&'static str>, Vec<(&'static str, Kind)>);
+
 /// A random command: a prefix (subcommand path), then random flags with random values.
 fn command() -> impl Strategy<Value = Vec<String>> {
-    let families: Vec<(Vec<&'static str>, Vec<(&'static str, Kind)>)> = vec![
+    let families: Vec<Family> = vec![
         (vec!["spectrum", "mp"], spectrum_flags()),
         (vec!["law", "dln"], law_flags()),
         (vec!["saddle", "dln"], saddle_flags()),
