@@ -70,27 +70,44 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
-    /// Shorthand for [`Error::InvalidParameter`].
+    /// Shorthand for [`Error::InvalidParameter`]. A numeric value is printed compactly (see [`num`]).
     pub fn param(name: &str, value: impl std::fmt::Display, allowed: &str) -> Self {
+        let value = value.to_string();
+        let value = match value.parse::<f64>() {
+            Ok(x) if value.len() > 24 => num(x),
+            _ => value,
+        };
         Error::InvalidParameter {
             name: name.to_string(),
-            value: value.to_string(),
+            value,
             allowed: allowed.to_string(),
         }
+    }
+}
+
+/// A number as a user would type it: the shortest of `Display` (`0.5`, `1000`) and scientific (`1e-300`)
+/// notation, so that messages never print 300 digits.
+pub fn num(x: f64) -> String {
+    let d = x.to_string();
+    let e = format!("{x:e}");
+    if d.len() <= e.len() {
+        d
+    } else {
+        e
     }
 }
 
 /// Parameter checks shared by every model constructor. Each returns the value on success so that
 /// constructors read `let c = check::positive("ratio", c)?;`.
 pub mod check {
-    use super::{Error, Result};
+    use super::{num, Error, Result};
 
     /// `x` is finite and `> 0`.
     pub fn positive(name: &str, x: f64) -> Result<f64> {
         if x.is_finite() && x > 0.0 {
             Ok(x)
         } else {
-            Err(Error::param(name, x, "finite and > 0"))
+            Err(Error::param(name, num(x), "finite and > 0"))
         }
     }
 
@@ -99,7 +116,7 @@ pub mod check {
         if x.is_finite() && x >= 0.0 {
             Ok(x)
         } else {
-            Err(Error::param(name, x, "finite and >= 0"))
+            Err(Error::param(name, num(x), "finite and >= 0"))
         }
     }
 
@@ -108,7 +125,7 @@ pub mod check {
         if x.is_finite() {
             Ok(x)
         } else {
-            Err(Error::param(name, x, "finite"))
+            Err(Error::param(name, num(x), "finite"))
         }
     }
 
@@ -117,7 +134,26 @@ pub mod check {
         if x.is_finite() && x >= lo && x <= hi {
             Ok(x)
         } else {
-            Err(Error::param(name, x, &format!("in [{lo}, {hi}]")))
+            Err(Error::param(
+                name,
+                num(x),
+                &format!("in [{}, {}]", num(lo), num(hi)),
+            ))
+        }
+    }
+
+    /// The product `Π x_i` of positive factors (e.g. `Λ = Π σ_l²`) lies in `[lo, hi]`, computed in logs so
+    /// that the check itself cannot overflow; returns the product.
+    pub fn product_in(name: &str, xs: &[f64], lo: f64, hi: f64) -> Result<f64> {
+        let ln: f64 = xs.iter().map(|x| x.ln()).sum();
+        if ln.is_finite() && ln >= lo.ln() && ln <= hi.ln() {
+            Ok(xs.iter().product())
+        } else {
+            Err(Error::param(
+                name,
+                format!("product e^{ln:.4}"),
+                &format!("positive with a product in [{}, {}]", num(lo), num(hi)),
+            ))
         }
     }
 
@@ -132,5 +168,36 @@ pub mod check {
                 &format!("an integer in [{lo}, {hi}]"),
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Messages print numbers compactly (a 1e-300 bound used to print as 300 digits).
+    #[test]
+    fn numbers_in_messages_are_compact() {
+        assert_eq!(num(0.5), "0.5");
+        assert_eq!(num(50.0), "50");
+        assert_eq!(num(1e-300), "1e-300");
+        assert_eq!(num(1e300), "1e300");
+        assert_eq!(num(f64::NAN), "NaN");
+        let e = Error::param("width", f64::MIN_POSITIVE, "in [1, 2]");
+        assert!(
+            e.to_string().contains("`width` = 2.2250738585072014e-308:"),
+            "{e}"
+        );
+        let e = check::in_range("lambda", f64::MIN_POSITIVE, 1e-300, 1e300).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid parameter `lambda` = 2.2250738585072014e-308: must be in [1e-300, 1e300]"
+        );
+        assert_eq!(
+            check::positive("ratio", -1.0).unwrap_err().to_string(),
+            "invalid parameter `ratio` = -1: must be finite and > 0"
+        );
+        let e = check::product_in("sigma2", &[1e200, 1e200], 1e-100, 1e100).unwrap_err();
+        assert!(e.to_string().contains("product in [1e-100, 1e100]"), "{e}");
     }
 }

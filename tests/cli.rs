@@ -118,3 +118,19 @@ fn validate_mp_passes_and_fails_with_exit_codes() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("verdict: FAIL"));
 }
+
+/// Found by tests/cli_properties.rs: `nnlimits` (or `nnlimits spectrum`) without a subcommand exited 2
+/// with the help text but no `error:` line.
+#[test]
+fn missing_subcommand_is_an_error_line() {
+    for args in [vec![], vec!["spectrum"], vec!["law"]] {
+        let (code, out, err) = nnlimits(&args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(out.is_empty());
+        assert!(
+            err.starts_with("error: a subcommand is required\n"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("Usage:"), "{err}");
+    }
+}

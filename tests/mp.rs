@@ -134,7 +134,8 @@ fn generic_edge_finder_recovers_mp_edges() {
 
 #[test]
 fn bad_input_is_rejected_with_a_typed_error() {
-    for c in [0.0, -1.0, f64::NAN, f64::INFINITY, 2e6] {
+    // 1e-300 was accepted and gave a support of zero width (found by tests/properties.rs)
+    for c in [0.0, -1.0, f64::NAN, f64::INFINITY, 2e6, 1e-300, 9e-7] {
         let e = MarchenkoPastur::new(c, 1.0).unwrap_err();
         assert!(e.to_string().contains("ratio"), "{e}");
     }
@@ -230,4 +231,31 @@ fn results_do_not_depend_on_the_thread_count() {
     let a = one.install(|| validate_spectrum(&m, &sampler, &opts).unwrap().pooled);
     let b = two.install(|| validate_spectrum(&m, &sampler, &opts).unwrap().pooled);
     assert_eq!(a, b);
+}
+
+/// Found by tests/properties.rs: the fixed-point density was wrong by a factor ~10 at ratio 1e6 and
+/// by 100% at scale 1e-100 while reporting convergence (absolute tolerances and an absolute η_min
+/// in a problem whose `|m|` is 1e-6 or whose support is 1e-100 wide). Now it agrees with F2 to 1e-8.
+#[test]
+fn fixed_point_is_accurate_at_extreme_ratio_and_scale() {
+    for (c, s) in [
+        (1e6, 1.0),
+        (1e6, 1e3),
+        (1.0, 1e-100),
+        (0.5, 1e100),
+        (1e3, 1e-3),
+    ] {
+        let m = MarchenkoPastur::new(c, s).unwrap();
+        let (lm, lp) = m.edges();
+        let xs: Vec<f64> = (1..20).map(|k| lm + (lp - lm) * k as f64 / 20.0).collect();
+        let exact = m.density_many(&xs).unwrap();
+        let (d, stats) = m
+            .with_method(Method::FixedPoint)
+            .density_diagnosed(&xs)
+            .unwrap();
+        assert!(stats.max_residual < 1e-12);
+        for (a, b) in d.iter().zip(&exact) {
+            assert!((a / b - 1.0).abs() < 1e-8, "c {c} s {s}: {a} vs {b}");
+        }
+    }
 }

@@ -62,6 +62,10 @@ where
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
+            if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                // bad input still starts with a one-line `error:` (then the help listing the choices)
+                eprintln!("error: a subcommand is required\n");
+            }
             let _ = e.print();
             return ExitCode::from(code);
         }

@@ -60,7 +60,7 @@ pub enum SpectrumModel {
 /// Marchenko–Pastur parameters.
 #[derive(Debug, Clone, Args)]
 pub struct MpArgs {
-    /// Ratio c = n/m, in (0, 1e6].
+    /// Ratio c = n/m, in [1e-6, 1e6].
     #[arg(long, default_value_t = 0.5)]
     pub ratio: f64,
     /// Scale s2 (variance of the entries).

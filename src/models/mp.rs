@@ -48,14 +48,14 @@ pub struct MarchenkoPastur {
 
 /// Largest accepted ratio (beyond it the law is numerically a point mass at 0 plus a tiny bulk).
 pub const MAX_RATIO: f64 = 1e6;
+/// Smallest accepted ratio: below it the bulk `[σ²(1-√c)², σ²(1+√c)²]` is narrower than ~1e-5 σ² and,
+/// for `c < 1e-16`, collapses to a point in double precision (`λ₋ = λ₊`).
+pub const MIN_RATIO: f64 = 1e-6;
 
 impl MarchenkoPastur {
-    /// The law with ratio `c = n/m` in `(0, 1e6]` and scale `σ² > 0`.
+    /// The law with ratio `c = n/m` in `[1e-6, 1e6]` and scale `σ²` in `[1e-150, 1e150]`.
     pub fn new(ratio: f64, scale: f64) -> Result<Self> {
-        let ratio = check::positive("ratio", ratio)?;
-        if ratio > MAX_RATIO {
-            return Err(Error::param("ratio", ratio, "in (0, 1e6]"));
-        }
+        let ratio = check::in_range("ratio", ratio, MIN_RATIO, MAX_RATIO)?;
         let scale = check::positive("scale", scale)?;
         if !(1e-150..=1e150).contains(&scale) {
             return Err(Error::param("scale", scale, "in [1e-150, 1e150]"));
@@ -114,23 +114,43 @@ impl MarchenkoPastur {
         ((lp - x) * (x - lm)).sqrt() / (2.0 * PI * self.scale * self.ratio * x)
     }
 
+    /// The same law at unit scale. The fixed point is solved there and rescaled,
+    /// `g_σ(z) = g_1(z/σ²)/σ²` (F1: the eigenvalues scale with σ²), so that the solver's tolerances and
+    /// its `η_min` are relative to the law's own scale (at σ² = 1e-100 an absolute `η_min = 1e-10`
+    /// smeared the whole bulk; found by tests/properties.rs).
+    fn unit_scale(&self) -> Self {
+        MarchenkoPastur {
+            scale: 1.0,
+            ..*self
+        }
+    }
+
     /// `g(z)` through the generic fixed-point solver.
     pub fn stieltjes_fixed_point(&self, z: C64) -> Result<C64> {
-        Ok(stieltjes::solve(self, z, None, &self.opts)?.m)
+        let s2 = self.scale;
+        Ok(stieltjes::solve(&self.unit_scale(), z / s2, None, &self.opts)?.m / s2)
     }
 
     /// Density through the fixed-point solver on a grid (warm-started along the grid), with diagnostics.
     pub fn density_fixed_point(&self, xs: &[f64]) -> Result<(Vec<f64>, SolveStats)> {
         let (lm, lp) = self.edges();
-        let inside: Vec<f64> = xs.iter().copied().filter(|&x| x > lm && x < lp).collect();
-        let sol = stieltjes::solve_grid(self, &inside, &self.opts)?;
+        let s2 = self.scale;
+        let inside: Vec<f64> = xs
+            .iter()
+            .copied()
+            .filter(|&x| x > lm && x < lp)
+            .map(|x| x / s2)
+            .collect();
+        let sol = stieltjes::solve_grid(&self.unit_scale(), &inside, &self.opts)?;
         let stats = SolveStats::of(&sol);
         let mut it = sol.iter();
         let d = xs
             .iter()
             .map(|&x| {
                 if x > lm && x < lp {
-                    it.next().map(|s| stieltjes::density_of(s.m)).unwrap_or(0.0)
+                    it.next()
+                        .map(|s| stieltjes::density_of(s.m) / s2)
+                        .unwrap_or(0.0)
                 } else {
                     0.0
                 }
@@ -164,8 +184,8 @@ impl ResolventEquation for MarchenkoPastur {
     }
     fn describe(&self) -> String {
         format!(
-            "Marchenko-Pastur fixed point (ratio {}, scale {})",
-            self.ratio, self.scale
+            "Marchenko-Pastur fixed point (ratio {}, in units of the scale)",
+            self.ratio
         )
     }
 }
@@ -248,7 +268,7 @@ impl WishartSampler {
     pub fn new(n: usize, m: usize, scale: f64) -> Result<Self> {
         check::count("size", n, 1, MAX_SIZE)?;
         check::count("columns", m, 1, MAX_SIZE * 100)?;
-        check::positive("scale", scale)?;
+        check::in_range("scale", scale, 1e-150, 1e150)?;
         Ok(WishartSampler { n, m, scale })
     }
 }

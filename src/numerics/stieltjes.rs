@@ -37,7 +37,7 @@ pub trait ResolventEquation: Send + Sync {
 /// Solver settings.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SolverOptions {
-    /// Convergence tolerance on `|m - F(m, z)| / (1 + |m|)`.
+    /// Convergence tolerance on `|m - F(m, z)| / |m|`.
     pub tol: f64,
     /// Maximum damped iterations per continuation step.
     pub max_iter: usize,
@@ -65,12 +65,21 @@ pub struct Solution {
     pub m: C64,
     /// Total iterations (damped + Newton) spent.
     pub iterations: usize,
-    /// Final residual `|m - F(m, z)| / (1 + |m|)`.
+    /// Final residual `|m - F(m, z)| / |m|`.
     pub residual: f64,
 }
 
+/// The magnitude that tolerances are relative to: `|m|` (floored at the smallest normal double).
+///
+/// Relative to `|m|`, not `1 + |m|`: when `|m| << 1` (a law whose scale or ratio is large, e.g.
+/// Marchenko–Pastur at c = 1e6 where `|m| ~ 1e-6`), an absolute tolerance exceeds `Im m` itself and
+/// the "converged" density is wrong by orders of magnitude (found by tests/properties.rs).
+fn mag(m: C64) -> f64 {
+    m.norm().max(f64::MIN_POSITIVE)
+}
+
 fn residual<E: ResolventEquation + ?Sized>(eq: &E, m: C64, z: C64) -> f64 {
-    let r = (m - eq.map(m, z)).norm() / (1.0 + m.norm());
+    let r = (m - eq.map(m, z)).norm() / mag(m);
     if r.is_finite() {
         r
     } else {
@@ -97,7 +106,7 @@ fn damped<E: ResolventEquation + ?Sized>(
         if !(next.re.is_finite() && next.im.is_finite()) {
             return (m, it, f64::INFINITY);
         }
-        let step = (next - m).norm() / (1.0 + next.norm());
+        let step = (next - m).norm() / mag(next);
         m = next;
         if step < tol * w {
             let r = residual(eq, m, z);
@@ -121,23 +130,23 @@ fn newton<E: ResolventEquation + ?Sized>(
     for it in 1..=max_iter {
         let f = eq.map(m, z);
         let g = m - f;
-        let h = 1e-7 * (1.0 + m.norm());
+        let h = 1e-7 * mag(m);
         let dg = C64::new(1.0, 0.0) - (eq.map(m + h, z) - f) / h;
         if dg.norm() == 0.0 || !dg.re.is_finite() {
             return None;
         }
         let mut step = g / dg;
         // limit the step to keep Newton local
-        let cap = 0.5 * (1.0 + m.norm());
+        let cap = 0.5 * mag(m);
         if step.norm() > cap {
             step *= cap / step.norm();
         }
         let next = m - step;
-        if !(next.re.is_finite() && next.im.is_finite()) || next.im < -1e-14 * (1.0 + next.norm()) {
+        if !(next.re.is_finite() && next.im.is_finite()) || next.im < -1e-14 * mag(next) {
             return None;
         }
         m = next;
-        if step.norm() / (1.0 + m.norm()) < tol {
+        if step.norm() / mag(m) < tol {
             let r = residual(eq, m, z);
             if r < tol * 10.0 {
                 return Some((m, it, r));

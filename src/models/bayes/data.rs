@@ -213,7 +213,8 @@ impl Dataset {
     /// Gram matrices with first-layer weight variance `sigma0_sq` (`= 1/lambda_0`).
     pub fn gram(&self, sigma0_sq: f64) -> Result<Gram> {
         self.validate()?;
-        let s = crate::error::check::positive("sigma0^2", sigma0_sq)? / self.n0() as f64;
+        let s =
+            crate::error::check::in_range("sigma0^2", sigma0_sq, 1e-100, 1e100)? / self.n0() as f64;
         let c = (&self.x * self.x.transpose()) * s;
         let c0 = (&self.xt * self.x.transpose()) * s;
         let c00 = (0..self.xt.nrows())

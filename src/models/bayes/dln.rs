@@ -33,7 +33,8 @@ pub struct DlnSaddle {
 }
 
 impl BayesDln {
-    /// Validated constructor: `1 <= N_l <= 1e9`, `sigma_l^2 > 0`, one variance per width, `T >= 0` finite.
+    /// Validated constructor: `1 <= N_l <= 1e9`, `sigma_l^2 > 0` with `Lambda = prod sigma_l^2` in
+    /// `[1e-100, 1e100]`, one variance per width, `T` in `[0, 1e100]`.
     pub fn new(widths: Vec<usize>, sigma2: Vec<f64>, temperature: f64) -> Result<Self> {
         if widths.is_empty() {
             return Err(Error::param(
@@ -55,7 +56,8 @@ impl BayesDln {
         for &s in &sigma2 {
             check::positive("sigma2", s)?;
         }
-        check::non_negative("temperature", temperature)?;
+        check::product_in("sigma2", &sigma2, 1e-100, 1e100)?;
+        check::in_range("temperature", temperature, 0.0, 1e100)?;
         Ok(BayesDln {
             widths,
             sigma2,
@@ -150,9 +152,25 @@ pub fn train_error(eg: &EigenGram, q: f64, t: f64) -> f64 {
 /// Li–Sompolinsky closed form for equal widths, `Lambda = 1`, `L = 1` (F26):
 /// `Q = [(1 - alpha) + sqrt((1 - alpha)^2 + 4 alpha r)] / 2`.
 pub fn li_sompolinsky_one_layer(alpha: f64, r: f64) -> Result<f64> {
-    check::positive("alpha", alpha)?;
-    check::positive("r", r)?;
-    Ok(0.5 * ((1.0 - alpha) + ((1.0 - alpha).powi(2) + 4.0 * alpha * r).sqrt()))
+    // alpha = P/N and r = y^T C^{-1} y / P: bounded so that (1 - alpha)^2 + 4 alpha r cannot overflow
+    check::in_range("alpha", alpha, 1e-12, 1e12)?;
+    check::in_range("r", r, 1e-100, 1e100)?;
+    let b = 1.0 - alpha;
+    let root = (b * b + 4.0 * alpha * r).sqrt();
+    // for alpha > 1 the textbook form cancels (b < 0): use Q = 2 alpha r / (root - b) instead
+    let q = if b >= 0.0 {
+        0.5 * (b + root)
+    } else {
+        2.0 * alpha * r / (root - b)
+    };
+    if !(q.is_finite() && q > 0.0) {
+        return Err(Error::Domain(format!(
+            "Li-Sompolinsky Q overflows or underflows for alpha = {}, r = {}",
+            crate::error::num(alpha),
+            crate::error::num(r)
+        )));
+    }
+    Ok(q)
 }
 
 #[cfg(test)]
@@ -162,6 +180,47 @@ mod tests {
 
     fn tiny_eg() -> EigenGram {
         EigenGram::new(&tiny(1).unwrap().gram(1.0).unwrap()).unwrap()
+    }
+
+    /// Found by tests/properties.rs: alpha = 1000, r = 1e-300 gave Q = 0 (as does r = 1e-100) (cancellation in
+    /// `(1 - alpha) + sqrt((1 - alpha)^2 + 4 alpha r)`); the exact value is `alpha r / (alpha - 1)` to
+    /// first order in `r`.
+    #[test]
+    fn li_sompolinsky_no_cancellation_for_large_alpha() {
+        let q = li_sompolinsky_one_layer(1000.0, 1e-100).unwrap();
+        assert!((q / (1000.0 / 999.0 * 1e-100) - 1.0).abs() < 1e-12, "{q}");
+        // alpha < 1 and alpha = 1 branches unchanged: Q = 1 - alpha + alpha r / (1 - alpha) + ...
+        let q = li_sompolinsky_one_layer(0.5, 1.0).unwrap();
+        assert!((q - 0.5 * (0.5 + 2.25f64.sqrt())).abs() < 1e-15);
+        assert!((li_sompolinsky_one_layer(1.0, 0.25).unwrap() - 0.5).abs() < 1e-15);
+        let e = li_sompolinsky_one_layer(f64::MAX, 1e-300).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid parameter `alpha` = 1.7976931348623157e308: must be in [1e-12, 1e12]"
+        );
+        // extreme accepted values stay finite and positive
+        for (a, r) in [
+            (1e12, 1e-100),
+            (1e-12, 1e100),
+            (1e12, 1e100),
+            (1e-12, 1e-100),
+        ] {
+            let q = li_sompolinsky_one_layer(a, r).unwrap();
+            assert!(q.is_finite() && q > 0.0, "{a} {r}: {q}");
+        }
+    }
+
+    /// Found by tests/properties.rs: `sigma2 = [f64::MAX; 2]` (Lambda = inf) was accepted and gave an
+    /// infinite NNGP predictor; `T = f64::MAX` a non-finite generalisation error.
+    #[test]
+    fn overflowing_variances_and_temperatures_are_refused() {
+        let e = BayesDln::new(vec![1, 1], vec![f64::MAX, f64::MAX], 0.0).unwrap_err();
+        assert!(e.to_string().contains("`sigma2`"), "{e}");
+        let e = BayesDln::new(vec![1], vec![1.0], f64::MAX).unwrap_err();
+        assert!(e.to_string().contains("`temperature`"), "{e}");
+        assert!(BayesDln::new(vec![1, 1], vec![1e50, 1e50], 1e100).is_ok());
+        let e = tiny(1).unwrap().gram(f64::MAX).unwrap_err();
+        assert!(e.to_string().contains("`sigma0^2`"), "{e}");
     }
 
     /// dln.md §2.5 table, TINY, T = 0.1 (saddle columns, 10 digits).

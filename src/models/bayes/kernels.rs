@@ -9,7 +9,7 @@
 //!   ([`crate::numerics::quad::gaussian_expectation_2d`], [`GH_NODES_2D`] nodes per axis).
 
 use super::data::Gram;
-use crate::error::{Error, Result};
+use crate::error::{num, Error, Result};
 use crate::numerics::quad::{gaussian_expectation, gaussian_expectation_2d};
 use nalgebra::DMatrix;
 use std::f64::consts::PI;
@@ -51,20 +51,28 @@ impl Activation {
     pub fn kernel(self, c11: f64, c12: f64, c22: f64) -> Result<f64> {
         if !(c11 >= 0.0
             && c22 >= 0.0
+            && c11.is_finite()
+            && c22.is_finite()
             && c12 * c12 <= c11 * c22 * (1.0 + 1e-10) + 1e-300
             && c12.is_finite())
         {
             return Err(Error::InvalidData(format!(
-                "overlaps (c11, c12, c22) = ({c11}, {c12}, {c22}) are not a covariance"
+                "overlaps (c11, c12, c22) = ({}, {}, {}) are not a covariance",
+                num(c11),
+                num(c12),
+                num(c22)
             )));
         }
         Ok(match self {
             Activation::Id => c12,
             Activation::Erf => {
-                (2.0 / PI) * (2.0 * c12 / ((1.0 + 2.0 * c11) * (1.0 + 2.0 * c22)).sqrt()).asin()
+                // 2 c12 / sqrt((1 + 2 c11)(1 + 2 c22)), factored so that nothing overflows near
+                // f64::MAX, and clamped so rounding never takes asin outside [-1, 1]
+                let u = c12 / ((0.5 + c11).sqrt() * (0.5 + c22).sqrt());
+                (2.0 / PI) * u.clamp(-1.0, 1.0).asin()
             }
             Activation::Relu => {
-                let s = (c11 * c22).sqrt();
+                let s = c11.sqrt() * c22.sqrt();
                 if s == 0.0 {
                     return Ok(0.0);
                 }
@@ -124,6 +132,31 @@ impl Activation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by tests/properties.rs: erf at c11 = c12 = c22 = f64::MAX gave NaN (inf/inf) and ReLU
+    /// overflowed `c11 c22`; infinite variances were accepted.
+    #[test]
+    fn kernels_at_huge_variances() {
+        let m = f64::MAX;
+        // erf: K -> (2/pi) asin(1) = 1 as c -> inf with full correlation
+        assert!((Activation::Erf.kernel(m, m, m).unwrap() - 1.0).abs() < 1e-12);
+        assert_eq!(Activation::Erf.kernel(m, -m, m).unwrap(), -1.0);
+        // ReLU: K(c, c, c) = c / 2
+        let k = Activation::Relu.kernel(1e300, 1e300, 1e300).unwrap();
+        assert!((k / 5e299 - 1.0).abs() < 1e-12, "{k}");
+        assert!(Activation::Relu.kernel(m, m, m).unwrap().is_finite());
+        for act in [
+            Activation::Id,
+            Activation::Erf,
+            Activation::Relu,
+            Activation::Tanh,
+        ] {
+            assert!(matches!(
+                act.kernel(f64::INFINITY, 0.0, 1.0),
+                Err(Error::InvalidData(_))
+            ));
+        }
+    }
 
     /// dln.md §3.4 kernel values (16 digits) and the TINY kernel matrices (10 digits).
     #[test]

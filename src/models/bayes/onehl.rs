@@ -58,7 +58,8 @@ pub struct NestedSaddle {
 }
 
 impl BayesNonlinear {
-    /// Validated constructor (`N >= 1`, `1 <= L <= 20`, `sigma^2 > 0` per layer, `T >= 0`).
+    /// Validated constructor (`N >= 1`, `1 <= L <= 20`, `sigma^2 > 0` per layer with a product in
+    /// `[1e-100, 1e100]`, `T` in `[0, 1e100]`).
     pub fn new(
         activation: Activation,
         width: usize,
@@ -78,7 +79,8 @@ impl BayesNonlinear {
         for &s in &sigma2 {
             check::positive("sigma2", s)?;
         }
-        check::non_negative("temperature", temperature)?;
+        check::product_in("sigma2", &sigma2, 1e-100, 1e100)?;
+        check::in_range("temperature", temperature, 0.0, 1e100)?;
         Ok(BayesNonlinear {
             activation,
             width,

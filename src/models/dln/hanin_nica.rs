@@ -85,7 +85,8 @@ pub fn log_norm_limit(beta: f64, act: Activation) -> (f64, f64) {
 /// (3 for Gaussian) and output width `n1`.
 pub fn one_step_relative_variance(u: &[f64], mu4: f64, n1: usize) -> Result<f64> {
     check::count("n1", n1, 1, usize::MAX)?;
-    check::positive("mu4", mu4)?;
+    // E x^4 >= (E x^2)^2, so mu4 >= 1; the upper bound keeps (mu4 - 3) s4 finite
+    check::in_range("mu4", mu4, 1.0, 1e12)?;
     let s2: f64 = u.iter().map(|x| x * x).sum();
     if !(s2 > 0.0 && s2.is_finite()) {
         return Err(Error::InvalidData(

@@ -33,14 +33,14 @@ pub enum Mixing {
 }
 
 impl Mixing {
-    /// Product of normalised chi-squares with the given (real, > 0) degrees of freedom.
+    /// Product of normalised chi-squares with the given real degrees of freedom, each in `[1e-3, 1e15]`.
     pub fn product(widths: &[f64]) -> Result<Self> {
         if widths.is_empty() {
             return Err(Error::param("widths", "[]", "at least one hidden layer"));
         }
         let mut groups: Vec<(f64, usize)> = Vec::new();
         for &n in widths {
-            crate::error::check::positive("width", n)?;
+            crate::error::check::in_range("width", n, 1e-3, 1e15)?;
             match groups.iter_mut().find(|g| g.0 == n) {
                 Some(g) => g.1 += 1,
                 None => groups.push((n, 1)),
@@ -92,15 +92,19 @@ impl Mixing {
         if !(s.is_finite() && s > lb) {
             return Err(Error::param(
                 "moment order",
-                s,
-                &format!("> {lb} (E q^s is infinite below -min(N_l)/2)"),
+                crate::error::num(s),
+                &format!(
+                    "> {} (E q^s is infinite below -min(N_l)/2)",
+                    crate::error::num(lb)
+                ),
             ));
         }
         let v = self.ln_moment_complex(Complex64::new(s, 0.0)).re.exp();
         if !v.is_finite() {
             return Err(Error::Domain(format!(
-                "E q^{s} overflows double precision for a = {}",
-                self.a()
+                "E q^{} overflows double precision for a = {}",
+                crate::error::num(s),
+                crate::error::num(self.a())
             )));
         }
         Ok(v)
@@ -156,9 +160,9 @@ pub struct OutputLaw {
 }
 
 impl OutputLaw {
-    /// Output law with mixing `q` and scale `c > 0`.
+    /// Output law with mixing `q` and scale `c` in `[1e-300, 1e300]` (`ln 2c` must be finite).
     pub fn new(mixing: Mixing, c: f64) -> Result<Self> {
-        crate::error::check::positive("c (output variance scale)", c)?;
+        crate::error::check::in_range("c (output variance scale)", c, 1e-300, 1e300)?;
         Ok(OutputLaw {
             inv: MellinInverter::new(AbsOutputMellin { mixing, c }),
         })
@@ -233,7 +237,15 @@ impl OutputLaw {
     /// `E f^{2k} = (2k-1)!! c^k E q^k`.
     pub fn even_moment(&self, k: u32) -> Result<f64> {
         let dfact: f64 = (1..=k).map(|j| (2 * j - 1) as f64).product();
-        Ok(dfact * self.c().powi(k as i32) * self.mixing().moment(k as f64)?)
+        let v = dfact * self.c().powi(k as i32) * self.mixing().moment(k as f64)?;
+        if !v.is_finite() {
+            return Err(Error::Domain(format!(
+                "E f^{} overflows double precision (c = {})",
+                2 * k,
+                crate::error::num(self.c())
+            )));
+        }
+        Ok(v)
     }
 
     /// Kurtosis `E f^4 / (E f^2)^2 = 3 E q^2` (F15; `3 Π(1 + 2/N_l)` at finite width).

@@ -230,6 +230,7 @@ fn check_sigma2(sigma2: Vec<f64>, l: usize) -> Result<Vec<f64>> {
     for &v in &s {
         check::positive("sigma2", v)?;
     }
+    check::product_in("sigma2", &s, 1e-300, 1e300)?;
     Ok(s)
 }
 
@@ -346,11 +347,12 @@ pub struct DlnLimit {
 }
 
 impl DlnLimit {
-    /// Limit with parameter `a >= 0`, variance scale `Λ > 0`, D outputs, Gram matrix C.
+    /// Limit with parameter `a` in `[0, 50]`, variance scale `Λ` in `[1e-300, 1e300]`, D outputs,
+    /// Gram matrix C.
     pub fn new(a: f64, lambda: f64, outputs: usize, gram: Gram) -> Result<Self> {
         Ok(DlnLimit {
             a: check::in_range("a", a, 0.0, 50.0)?,
-            lambda: check::positive("lambda", lambda)?,
+            lambda: check::in_range("lambda", lambda, 1e-300, 1e300)?,
             outputs: check_outputs(outputs)?,
             gram,
         })

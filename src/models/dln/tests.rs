@@ -587,3 +587,56 @@ fn hanin_nica_monte_carlo() {
         );
     }
 }
+
+#[test]
+fn limit_chain_refuses_huge_chains_before_allocating() {
+    // a = 50, n_eff = 1e9 asked for 5e10 factors (a 400 GB allocation, an abort); now a typed error.
+    let e = WishartProduct::limit_chain(50.0, 1, 1.0, 1e9).unwrap_err();
+    assert!(e.to_string().contains("`n_eff`"), "{e}");
+    assert!(WishartProduct::limit_chain(10.0, 1, 1.0, 1e6).is_ok());
+}
+
+#[test]
+fn overflowing_scales_are_refused() {
+    // Found by tests/properties.rs. Λ = Π σ_l² = inf was accepted (then c = inf, NaN densities);
+    // c = f64::MAX gave E f^6 = inf; a Bartlett dof of 4e-5 drew Q = 0 with log-scale -inf.
+    let e = DlnPrior::new(vec![10, 10], vec![1e300, 1e300], 1, Gram::unit()).unwrap_err();
+    assert!(e.to_string().contains("`sigma2`"), "{e}");
+    assert!(DlnPrior::new(vec![10, 10], vec![1e150, 1e150], 1, Gram::unit()).is_ok());
+    let e = DlnLimit::new(0.5, f64::MAX, 1, Gram::unit()).unwrap_err();
+    assert!(e.to_string().contains("`lambda`"), "{e}");
+    let e = OutputLaw::new(Mixing::log_normal(0.0).unwrap(), f64::MAX).unwrap_err();
+    assert!(e.to_string().contains("output variance scale"), "{e}");
+    let law = OutputLaw::new(Mixing::log_normal(0.0).unwrap(), 1e300).unwrap();
+    assert!(matches!(law.even_moment(3), Err(Error::Domain(_))));
+    assert_eq!(law.even_moment(1).unwrap(), 1e300);
+    let e = WishartProduct::new(&[4e-5], 1, 1.0).unwrap_err();
+    assert!(e.to_string().contains("`width`"), "{e}");
+    assert!(WishartProduct::new(&[2.0], 2, 1.0).is_ok());
+    assert!(WishartProduct::new(&[1.5], 2, 1.0).is_err());
+    let e = super::hanin_nica::one_step_relative_variance(&[1.0, 2.0], f64::MAX, 1).unwrap_err();
+    assert!(e.to_string().contains("`mu4`"), "{e}");
+}
+
+#[test]
+fn mixing_widths_are_bounded() {
+    // Found by tests/properties.rs: a width of 2.2e-308 was accepted (a = inf) and the moment-order
+    // error printed its bound with 300 digits.
+    let e = Mixing::product(&[f64::MIN_POSITIVE]).unwrap_err();
+    assert!(e.to_string().contains("`width`"), "{e}");
+    let e = Mixing::product(&[4.0]).unwrap().moment(-3.0).unwrap_err();
+    assert!(e.to_string().contains("must be > -2 "), "{e}");
+}
+
+#[test]
+fn overflowing_moment_message_is_compact() {
+    // Found by tests/properties.rs: the message printed s = f64::MAX with 309 digits.
+    let e = Mixing::log_normal(1e-300)
+        .unwrap()
+        .moment(f64::MAX)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "E q^1.7976931348623157e308 overflows double precision for a = 1e-300"
+    );
+}

@@ -14,6 +14,9 @@ use crate::rng::Rng;
 use nalgebra::DMatrix;
 use rand_distr::{ChiSquared, Distribution, StandardNormal};
 
+/// Longest chain [`WishartProduct::limit_chain`] builds (`ceil(a n_eff)` factors).
+pub const MAX_CHAIN: usize = 10_000_000;
+
 /// Sampler of `Q = Λ × (product of unit Wisharts)` (F2).
 #[derive(Debug, Clone)]
 pub struct WishartProduct {
@@ -29,15 +32,17 @@ impl WishartProduct {
     pub fn new(dofs: &[f64], d: usize, lambda: f64) -> Result<Self> {
         check::count("outputs", d, 1, super::MAX_OUTPUTS)?;
         check::count("layers", dofs.len(), 1, 100_000_000)?;
-        check::positive("lambda", lambda)?;
+        check::in_range("lambda", lambda, 1e-300, 1e300)?;
         let mut kinds: Vec<(f64, Vec<ChiSquared<f64>>)> = Vec::new();
         let mut layers = Vec::with_capacity(dofs.len());
         for &n in dofs {
-            if !(n.is_finite() && n > d as f64 - 1.0) {
+            // Bartlett needs N > D - 1; N >= D keeps every chi-square dof >= 1 (a dof of 4e-5 draws
+            // values that underflow to 0, and Q = 0 with log-scale -inf; found by tests/properties.rs)
+            if !(n.is_finite() && n >= d as f64 && n <= 1e15) {
                 return Err(Error::param(
                     "width",
                     n,
-                    &format!("> D - 1 = {} for Bartlett's decomposition", d - 1),
+                    &format!("in [D, 1e15] = [{d}, 1e15] for Bartlett's decomposition"),
                 ));
             }
             let k = match kinds.iter().position(|k| k.0 == n) {
@@ -81,6 +86,14 @@ impl WishartProduct {
             return WishartProduct::new(&[1e12], d, lambda);
         }
         let l = (a * n_eff).ceil().max(1.0);
+        if l > MAX_CHAIN as f64 {
+            // checked before allocating the chain (a * n_eff can reach 5e10)
+            return Err(Error::param(
+                "n_eff",
+                n_eff,
+                &format!("such that a * n_eff <= {MAX_CHAIN:e} (a = {a})"),
+            ));
+        }
         WishartProduct::new(&vec![l / a; l as usize], d, lambda)
     }
 
