@@ -38,6 +38,10 @@ fn grade_inverse(u: f64) -> f64 {
     }
 }
 
+/// Largest accepted deviation of the tabulated total mass from 1 (quadrature errors are ~1e-4 at worst,
+/// at `-2/3` hard edges; anything larger is a failed support or density).
+pub const MASS_TOLERANCE: f64 = 1e-2;
+
 /// Default number of nodes per support component.
 pub const DEFAULT_NODES: usize = 300;
 
@@ -106,10 +110,21 @@ impl SpectralDensity {
                 mass,
             });
         }
-        Ok(SpectralDensity {
+        let law = SpectralDensity {
             components,
             atoms: support.atoms.clone(),
-        })
+        };
+        // a law that does not integrate to 1 means the support or the density solver failed (e.g. an
+        // edge structure far outside the scanned scales): refuse it rather than return garbage
+        let mass = law.mass();
+        if !(mass - 1.0).abs().le(&MASS_TOLERANCE) {
+            return Err(Error::Domain(format!(
+                "the tabulated law has total mass {mass:.6} instead of 1 (components {:?}, atoms {:?}): \
+                 support or density not resolved for these parameters",
+                support.components, support.atoms
+            )));
+        }
+        Ok(law)
     }
 
     /// Total mass (components + atoms); 1 up to quadrature error for a correct law.

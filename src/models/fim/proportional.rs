@@ -53,6 +53,9 @@ pub struct ProportionalFim {
     shift: f64,
     opts: SolverOptions,
     support: OnceLock<Support>,
+    /// First layer only: the law is exactly `c + σ_v² μ₁² MP(ratio α)` (F17, A = t_u = 0); evaluated in
+    /// closed form (the generic continuation is slow for MP-type laws at α ~ 1e3).
+    first_only: Option<MarchenkoPastur>,
 }
 
 impl ProportionalFim {
@@ -87,6 +90,11 @@ impl ProportionalFim {
         Ok(ProportionalFim {
             ratios,
             mp: MarchenkoPastur::new(gamma, 1.0)?,
+            first_only: if trained == Trained::First && t_d > 0.0 {
+                Some(MarchenkoPastur::new(alpha, t_d / alpha)?)
+            } else {
+                None
+            },
             consts,
             trained,
             big_a,
@@ -203,6 +211,20 @@ impl ProportionalFim {
         if let Some(s) = self.support.get() {
             return Ok(s);
         }
+        if let Some(mp) = &self.first_only {
+            let (lo, hi) = mp.edges();
+            let atom = mp.atom();
+            let s = Support {
+                components: vec![(self.shift + lo, self.shift + hi)],
+                atoms: if atom > 0.0 {
+                    vec![(self.shift, atom)]
+                } else {
+                    vec![]
+                },
+            };
+            let _ = self.support.set(s);
+            return Ok(self.support.get().expect("just set"));
+        }
         let atom = self.atom_mass();
         let atoms = if atom > 0.0 {
             vec![(self.shift, atom)]
@@ -253,12 +275,19 @@ impl SpectralModel for ProportionalFim {
         })
     }
     fn stieltjes(&self, z: C64) -> Result<C64> {
+        if let Some(mp) = &self.first_only {
+            return mp.stieltjes(z - self.shift);
+        }
         Ok(stieltjes::solve(self, z, None, &self.opts)?.m)
     }
     fn density(&self, x: f64) -> Result<f64> {
         Ok(self.density_many(&[x])?[0])
     }
     fn density_many(&self, xs: &[f64]) -> Result<Vec<f64>> {
+        if let Some(mp) = &self.first_only {
+            let shifted: Vec<f64> = xs.iter().map(|x| x - self.shift).collect();
+            return mp.density_many(&shifted);
+        }
         density_on_support(self, self.support_cached()?, xs, &self.opts)
     }
     fn support(&self) -> Result<Support> {

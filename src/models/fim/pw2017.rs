@@ -42,11 +42,12 @@ fn mul(a: &[C64], b: &[C64]) -> Vec<C64> {
 }
 
 impl Pw2017 {
-    /// Validated parameters: `φ, ψ > 0`, `0 <= ζ <= η`, `η > 0`.
+    /// Validated parameters: `φ, ψ` in `[1e-4, 1e4]` (the ratio range of [`super::Ratios`]),
+    /// `η` in `[1e-100, 1e100]`, `0 <= ζ <= η`.
     pub fn new(phi: f64, psi: f64, eta: f64, zeta: f64) -> Result<Self> {
-        check::positive("phi", phi)?;
-        check::positive("psi", psi)?;
-        check::positive("eta", eta)?;
+        check::in_range("phi", phi, 1e-4, 1e4)?;
+        check::in_range("psi", psi, 1e-4, 1e4)?;
+        check::in_range("eta", eta, 1e-100, 1e100)?;
         check::in_range("zeta", zeta, 0.0, eta)?;
         Ok(Pw2017 {
             phi,
