@@ -304,8 +304,25 @@ fn plot_means(
     .write(path)
 }
 
-pub(super) fn finish(report: Report, args: &ValidateBayesArgs) -> Result<Outcome> {
-    // the plot (predictive means) is written by the caller
+/// Build the report of a Bayesian validation and finish it (the plot of predictive means is written
+/// by the caller).
+pub(super) fn finish(
+    model: &str,
+    theory: serde_json::Value,
+    sampled: serde_json::Value,
+    checks: Vec<crate::validate::Check>,
+    notes: Vec<String>,
+    args: &ValidateBayesArgs,
+) -> Result<Outcome> {
+    let report = Report::new(
+        model,
+        theory,
+        sampled,
+        args.seed,
+        args.samples * args.chains,
+        checks,
+        notes,
+    );
     super::common::finish_validation(&report, None, args.report.as_deref(), None)
 }
 
@@ -403,16 +420,14 @@ pub fn run_validate_dln_bayes(args: &ValidateBayesArgs) -> Result<Outcome> {
             ],
         )?;
     }
-    let report = Report::new(
+    finish(
         "dln-bayes",
         serde_json::to_value(&m).unwrap_or_default(),
         crate::model::Sampler::describe(&g),
-        args.seed,
-        args.samples * args.chains,
         checks,
         notes,
-    );
-    finish(report, args)
+        args,
+    )
 }
 
 /// `validate 1hl-bayes`: elliptical slice sampling of the real 1HL network vs the saddle point F32
@@ -494,14 +509,12 @@ pub fn run_validate_1hl_bayes(args: &ValidateBayesArgs) -> Result<Outcome> {
             vec![("saddle F32", &sp.prediction.mean), ("NNGP", &ng.mean)],
         )?;
     }
-    let report = Report::new(
+    finish(
         "1hl-bayes",
         serde_json::to_value(&m).unwrap_or_default(),
         crate::model::Sampler::describe(&s),
-        args.seed,
-        args.samples * args.chains,
         checks,
         notes,
-    );
-    finish(report, args)
+        args,
+    )
 }

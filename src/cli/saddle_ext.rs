@@ -291,5 +291,5 @@ pub fn run_dln_width_sweep(args: &ValidateBayesArgs, widths: &str) -> Result<Out
         checks,
         vec![format!("table:\n{table}")],
     );
-    super::saddle::finish(report, args)
+    super::common::finish_validation(&report, None, args.report.as_deref(), None)
 }

@@ -7,6 +7,16 @@
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
 
+/// faer's eigensolver failure as a typed error.
+fn evd_error(what: &str, e: faer::linalg::evd::EvdError) -> Error {
+    Error::NotConverged {
+        what: format!("{what}: {e:?}"),
+        iterations: 0,
+        residual: f64::NAN,
+        tolerance: 0.0,
+    }
+}
+
 /// Below this size nalgebra is used.
 pub const FAER_THRESHOLD: usize = 200;
 
@@ -40,12 +50,7 @@ pub fn eigvalsh(a: &[f64], n: usize) -> Result<Vec<f64>> {
     let m = faer::MatRef::from_column_major_slice(a, n, n);
     let ev = m
         .self_adjoint_eigenvalues(faer::Side::Lower)
-        .map_err(|e| Error::NotConverged {
-            what: format!("symmetric eigenvalues (n = {n}): {e:?}"),
-            iterations: 0,
-            residual: f64::NAN,
-            tolerance: 0.0,
-        })?;
+        .map_err(|e| evd_error(&format!("symmetric eigenvalues (n = {n})"), e))?;
     Ok(ev)
 }
 
@@ -69,12 +74,7 @@ pub fn sym_eigen(c: &DMatrix<f64>) -> Result<(Vec<f64>, DMatrix<f64>)> {
     let m = faer::Mat::<f64>::from_fn(n, n, |i, j| c[(i.max(j), i.min(j))]);
     let evd = m
         .self_adjoint_eigen(faer::Side::Lower)
-        .map_err(|e| Error::NotConverged {
-            what: format!("symmetric eigendecomposition ({n} x {n}): {e:?}"),
-            iterations: 0,
-            residual: f64::NAN,
-            tolerance: 0.0,
-        })?;
+        .map_err(|e| evd_error(&format!("symmetric eigendecomposition ({n} x {n})"), e))?;
     let s = evd.S().column_vector();
     let l: Vec<f64> = (0..n).map(|i| s[i]).collect();
     let u = evd.U();
