@@ -1,8 +1,8 @@
 //! `nnlimits check <dir>`: run the catalogue of theory claims and write a report.
 
-use super::common::{capture, Outcome};
 use crate::check::{self, ClaimResult};
 use crate::error::{Error, Result};
+use crate::output::{capture, Outcome};
 use crate::validate::Report;
 use clap::Args;
 use std::path::PathBuf;
@@ -80,7 +80,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
         path: out.clone(),
         source,
     })?;
-    let pb = super::table::progress(claims.len() as u64, quiet, "claims");
+    let pb = crate::output::progress(claims.len() as u64, quiet, "claims");
     let results: Vec<ClaimResult> =
         check::run(&claims, &out, !args.no_cache, exec_validate, || pb.inc(1))?;
     pb.finish_and_clear();
@@ -99,7 +99,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
         results.len(),
         out.join("index.html").display()
     ));
-    super::common::emit(None, &text)?;
+    crate::output::emit(None, &text)?;
     Ok(if ok == results.len() {
         Outcome::Passed
     } else {

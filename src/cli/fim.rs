@@ -8,15 +8,15 @@
 //! the deterministic equivalent F20 (readout: F30) with the exact kernels of that `X`, spike included;
 //! `validate` then redraws only `W, v` per sample.
 
-use super::common::{Outcome, OutputArgs};
-use super::spectrum::{write_spectrum, GridArgs};
-use super::validate::RunArgs;
 use crate::error::{check, Error, Result};
 use crate::model::{SpectralModel, Support};
 use crate::models::fim::{
     draw_data, Activation, DataFim, FixedDataSampler, GaussianConstants, InfiniteWidthFim, Inputs,
     KarakidaStats, LinearFim, NetworkSampler, ParameterSpace, ProportionalFim, Ratios, Trained,
 };
+use crate::output::RunArgs;
+use crate::output::{write_spectrum, GridArgs};
+use crate::output::{Outcome, OutputArgs};
 use crate::validate::spectral::{validate_spectrum_with_progress, SpectralValidation};
 use clap::{Args, ValueEnum};
 use num_complex::Complex64 as C64;
@@ -56,8 +56,8 @@ pub struct NetArgs {
     pub activation: String,
     /// A user activation through its Gaussian constants `mu0,mu1,eta,eta_p[,E phi'']` at the given
     /// sigma_w2 (theory only; overrides --activation).
-    #[arg(long, value_parser = super::spectrum::parse_float_list, allow_hyphen_values = true)]
-    pub constants: Option<super::spectrum::FloatList>,
+    #[arg(long, value_parser = crate::output::parse_float_list, allow_hyphen_values = true)]
+    pub constants: Option<crate::output::FloatList>,
     /// First-layer weight variance sigma_w^2.
     #[arg(long, default_value_t = 1.0)]
     pub sigma_w2: f64,
@@ -560,7 +560,7 @@ pub fn run_validate(
         inner: &sampler,
         atoms: snap.clone(),
     };
-    let pb = super::table::progress(opts.samples as u64, quiet, "draws");
+    let pb = crate::output::progress(opts.samples as u64, quiet, "draws");
     let out = validate_spectrum_with_progress(model.as_ref(), &snapped, &opts, &|| pb.inc(1))?;
     pb.finish_and_clear();
     let mut report = out.report;
@@ -623,7 +623,7 @@ fn run_validate_data(
         bias_rate: if exact { 1.0 } else { 0.5 },
         ..SpectralValidation::default()
     };
-    let pb = super::table::progress(opts.samples as u64, quiet, "draws");
+    let pb = crate::output::progress(opts.samples as u64, quiet, "draws");
     let out = validate_spectrum_with_progress(&model, &sampler, &opts, &|| pb.inc(1))?;
     pb.finish_and_clear();
     let mut report = out.report;

@@ -2,10 +2,10 @@
 //! width (`--widths`) or in the depth~width limit (`--limit-a`). Also the `validate dln` arguments
 //! ([`ValidateDlnArgs`], [`run_validate_dln`]), wired into the `validate` command by the CLI root.
 
-use super::common::{fmt, parse_list, to_csv, to_table, Outcome, OutputArgs, OutputFormat};
 use crate::error::{Error, Result};
 use crate::models::dln::mixing::{Mixing, OutputLaw};
 use crate::models::dln::{parse_widths, DlnLaw, DlnLimit, DlnPrior, Gram};
+use crate::output::{fmt, parse_list, to_csv, to_table, Outcome, OutputArgs, OutputFormat};
 use crate::plot::{Curve, Figure};
 use crate::validate::dln::{validate, Options};
 use nalgebra::DMatrix;
@@ -193,7 +193,7 @@ pub fn run_law_dln(args: &LawDlnArgs) -> Result<Outcome> {
     let law = args.model.law()?;
     let summary = law.summary(&at, &tails)?;
     let text = match args.output.format {
-        OutputFormat::Json => super::common::json_doc(summary.clone())?,
+        OutputFormat::Json => crate::output::json_doc(summary.clone())?,
         fmt_ @ (OutputFormat::Csv | OutputFormat::Table) => {
             let mut rows: Vec<Vec<String>> = Vec::new();
             if let Some(obj) = summary.as_object() {
@@ -317,7 +317,7 @@ pub fn run_validate_dln(args: &ValidateDlnArgs) -> Result<Outcome> {
         ..Options::default()
     };
     let (report, fig) = validate(&theory, &sampled, &opts)?;
-    super::common::finish_validation(
+    crate::output::finish_validation(
         &report,
         Some(&fig),
         args.report.as_deref(),

@@ -1,26 +1,25 @@
 //! The command-line interface: thin over the library (parse, call, write).
 //!
 //! Exit codes: 0 success (validation passed), 1 validation failed, 2 bad input or any other error.
-//! Each command family lives in its own file with its `clap` argument structs and a `run` function
-//! returning [`Outcome`]; this file only dispatches.
+//! The model commands (`spectrum`, `validate`, `law`, `saddle`) are built from the registry
+//! ([`crate::registry`]): one subcommand per registered model, with that model's own flags only. This
+//! file parses and dispatches; `table`, `merge` and `check` have their own small files.
 
 pub mod check;
-pub mod common;
 pub mod fim;
-pub mod gep;
 pub mod law;
+mod legacy;
 pub mod outputs;
 pub mod population;
 pub mod saddle;
 pub mod saddle_ext;
-pub mod spectrum;
 pub mod table;
-pub mod validate;
 
-use clap::{Parser, Subcommand};
+use crate::registry::{Context, Verb};
+use clap::{ArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
-pub use common::{Outcome, OutputArgs, OutputFormat};
+pub use crate::output::{Outcome, OutputArgs, OutputFormat};
 
 /// nnlimits: theory solver for random neural networks, with a Monte Carlo validator.
 #[derive(Debug, Parser)]
@@ -38,9 +37,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Limiting eigenvalue density of a random-matrix model.
-    Spectrum(spectrum::SpectrumArgs),
+    Spectrum(ModelCall<0>),
     /// Monte Carlo validation of a theory against sampled finite systems.
-    Validate(validate::ValidateArgs),
+    Validate(ModelCall<1>),
     /// Reference table: a cartesian sweep of a command's parameters, with provenance (see --help).
     Table(table::TableArgs),
     /// Join the shards of a table computed with `table --shard i/k`.
@@ -51,6 +50,8 @@ pub enum Command {
     Saddle(saddle::SaddleArgs),
     /// Print version and build information.
     Info,
+    /// List every model with its summary, parameters (range, default) and commands.
+    Models(ModelsArgs),
     /// Closed-form laws (e.g. `law dln`).
     Law(Box<law::LawArgs>),
 }
@@ -94,8 +95,20 @@ where
         cmd.allow_negative_numbers(true)
             .mut_subcommands(allow_negative)
     }
+    let mut words: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    // `spectrum fim --limit data ...` is the model `fim-data`: each variant has only its own flags
+    if let Some(mut rest) = words
+        .iter()
+        .skip(1)
+        .map(|w| w.to_str().map(String::from))
+        .collect::<Option<Vec<String>>>()
+    {
+        crate::registry::select_variant(&mut rest);
+        words.truncate(1);
+        words.extend(rest.into_iter().map(Into::into));
+    }
     let cmd = allow_negative(Cli::command());
-    let matches = cmd.try_get_matches_from(args)?;
+    let matches = cmd.try_get_matches_from(words)?;
     Cli::from_arg_matches(&matches)
 }
 
@@ -109,19 +122,92 @@ pub fn is_tabulable(cmd: &Command) -> bool {
 
 /// Dispatch a parsed command.
 pub fn dispatch(cli: &Cli) -> crate::Result<Outcome> {
+    let ctx = Context { quiet: cli.quiet };
     match &cli.command {
-        Command::Spectrum(a) => spectrum::run(a),
-        Command::Validate(a) => validate::run(a, cli.quiet),
+        Command::Spectrum(a) => a.run(&ctx),
+        Command::Validate(a) => a.run(&ctx),
+        Command::Models(a) => {
+            let text = match a.format {
+                crate::output::OutputFormat::Json => crate::output::json_doc(
+                    serde_json::json!({ "models": crate::registry::models_json() }),
+                )?,
+                _ => crate::registry::models_text(),
+            };
+            crate::output::emit(None, &text)?;
+            Ok(Outcome::Done)
+        }
         Command::Table(a) => table::run(a, cli.quiet),
         Command::Merge(a) => table::run_merge(a),
         Command::Check(a) => check::run(a, cli.quiet),
         Command::Info => {
-            common::emit(None, &format!("nnlimits {}\n", env!("CARGO_PKG_VERSION")))?;
+            crate::output::emit(None, &format!("nnlimits {}\n", env!("CARGO_PKG_VERSION")))?;
             Ok(Outcome::Done)
         }
         Command::Saddle(a) => saddle::run_saddle(a),
         Command::Law(a) => match &a.law {
             law::LawCommand::Dln(args) => law::run_law_dln(args),
         },
+    }
+}
+
+/// `models` arguments.
+#[derive(Debug, clap::Args)]
+pub struct ModelsArgs {
+    /// Output format (`json` for other tools; `csv` and `table` print the text listing).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+/// A model command (`spectrum <model> ...` for `V = 0`, `validate` 1, `law` 2, `saddle` 3): the model
+/// name and its parsed arguments. Its subcommands come from the registry.
+#[derive(Debug, Clone)]
+pub struct ModelCall<const V: u8> {
+    /// The model name.
+    pub model: String,
+    /// Its arguments.
+    pub args: ArgMatches,
+}
+
+impl<const V: u8> ModelCall<V> {
+    /// The verb.
+    pub fn verb() -> Verb {
+        Verb::ALL[V as usize]
+    }
+
+    /// Run the command.
+    pub fn run(&self, ctx: &Context) -> crate::Result<Outcome> {
+        match crate::registry::find(&self.model) {
+            Ok(e) => e.run(Self::verb(), &self.args, ctx),
+            Err(_) => legacy::run(Self::verb(), &self.model, &self.args, ctx),
+        }
+    }
+}
+
+impl<const V: u8> clap::FromArgMatches for ModelCall<V> {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        let (name, sub) = m
+            .subcommand()
+            .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::MissingSubcommand))?;
+        Ok(ModelCall {
+            model: name.to_string(),
+            args: sub.clone(),
+        })
+    }
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+impl<const V: u8> clap::Args for ModelCall<V> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        let verb = Self::verb();
+        cmd.subcommands(crate::registry::subcommands(verb))
+            .subcommands(legacy::subcommands(verb))
+            .subcommand_required(true)
+            .arg_required_else_help(true)
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
     }
 }

@@ -8,12 +8,12 @@
 //! trained, proportional limit: anything else is refused with the reason.
 
 use super::fim::{FimValidateArgs, Limit, NetArgs};
-use super::validate::RunArgs;
 use crate::error::{check, Error, Result};
 use crate::model::SpectralModel;
 use crate::models::fim::{
     Activation, Inputs, MultiOutputLinearFim, MultiOutputSampler, Ratios, Trained,
 };
+use crate::output::RunArgs;
 use crate::validate::spectral::{validate_spectrum_with_progress, SpectralValidation};
 
 /// Why a configuration has no `C`-output law (a typed error naming the offending option), or `Ok`.
@@ -136,7 +136,7 @@ pub fn run_validate(
     ck: bool,
     run: &RunArgs,
     quiet: bool,
-) -> Result<super::common::Outcome> {
+) -> Result<crate::output::Outcome> {
     run.check()?;
     let c = args.outputs;
     let ratios = Ratios::from_sizes(args.n, args.d, args.width)?;
@@ -159,7 +159,7 @@ pub fn run_validate(
         bias_rate: 1.0,
         ..SpectralValidation::default()
     };
-    let pb = super::table::progress(opts.samples as u64, quiet, "draws");
+    let pb = crate::output::progress(opts.samples as u64, quiet, "draws");
     let out = validate_spectrum_with_progress(&law, &sampler, &opts, &|| pb.inc(1))?;
     pb.finish_and_clear();
     let mut report = out.report;

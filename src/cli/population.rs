@@ -6,7 +6,6 @@
 //! unit block (eigenvalues with multiplicities, `B`, `B⁻¹`); `validate` samples `κ(W̃W̃ᵀ)/N`
 //! (`--width`, `--d`) or `Ĝ` from `--n` inputs per draw (`--d` inputs, `|w| = √σ_w²`, `--bias`).
 
-use super::common::{fmt, json_doc, to_csv, to_table, Outcome, OutputArgs, OutputFormat};
 use super::fim::{FimSpectrumArgs, FimValidateArgs, Limit, NetArgs};
 use crate::error::{Error, Result};
 use crate::model::Sampler;
@@ -14,6 +13,7 @@ use crate::models::fim::population::GroupPrediction;
 use crate::models::fim::{
     Activation, PopulationFim, PopulationSampler, Trained, UnitBlock, UnitBlockSampler,
 };
+use crate::output::{fmt, json_doc, to_csv, to_table, Outcome, OutputArgs, OutputFormat};
 use crate::plot::{Curve, Figure};
 use crate::rng::stream;
 use crate::validate::report::{z_crit, Check, Report, Z_MAX};
@@ -338,7 +338,7 @@ pub fn run_validate(args: &FimValidateArgs, ck: bool, quiet: bool) -> Result<Out
     run.check()?;
     let act = activation(&args.net, ck)?;
     faer::set_global_parallelism(faer::Par::Seq);
-    let pb = super::table::progress(run.samples as u64, quiet, "draws");
+    let pb = crate::output::progress(run.samples as u64, quiet, "draws");
     let out = if args.net.limit == Limit::UnitBlock {
         validate_unit_block(args, act, &|| pb.inc(1))
     } else {

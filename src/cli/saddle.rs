@@ -1,6 +1,5 @@
 //! `nnlimits saddle dln|1hl` and the Bayesian validators `validate dln-bayes|1hl-bayes`.
 
-use super::common::{fmt, to_csv, to_table, Outcome, OutputArgs, OutputFormat};
 use crate::error::{Error, Result};
 use crate::models::bayes::data::{make_ds_outputs, tiny, Dataset};
 use crate::models::bayes::dln::BayesDln;
@@ -11,6 +10,7 @@ use crate::models::bayes::kernels::Activation;
 use crate::models::bayes::onehl::{BayesNonlinear, DeepVariant};
 use crate::models::bayes::posterior::{combine, McSummary};
 use crate::models::bayes::slice::OneHiddenSlice;
+use crate::output::{fmt, to_csv, to_table, Outcome, OutputArgs, OutputFormat};
 use crate::validate::report::Z_MAX;
 use crate::validate::{Check, Report};
 use clap::{Args, ValueEnum};
@@ -237,7 +237,7 @@ pub fn run_saddle(args: &SaddleArgs) -> Result<Outcome> {
                 "prediction": pred_json(&pred), "train_error": train, "nngp": pred_json(&nngp),
                 "exact": exact_scalar,
             });
-            super::common::json_doc(j)?
+            crate::output::json_doc(j)?
         }
         fmt_kind => {
             let mut rows: Vec<Vec<String>> = vec![];
@@ -323,7 +323,7 @@ pub(super) fn finish(
         checks,
         notes,
     );
-    super::common::finish_validation(&report, None, args.report.as_deref(), None)
+    crate::output::finish_validation(&report, None, args.report.as_deref(), None)
 }
 
 /// `validate dln-bayes`: exact Gibbs sampling of the real network vs the exact finite-width posterior

@@ -1,7 +1,6 @@
 //! Extensions of `nnlimits saddle` (multi-output F27/F28 with optional exact F21, two-parameter F34) and
 //! the finite-size sweep of the Bayesian DLN validator (`validate dln-bayes --widths ...`).
 
-use super::common::{fmt, to_csv, to_table, Outcome, OutputFormat};
 use super::saddle::{
     dln, load_data, nonlinear, pred_json, SaddleArgs, SaddleModel, ValidateBayesArgs,
 };
@@ -11,6 +10,7 @@ use crate::models::bayes::exact_multi::exact_multi;
 use crate::models::bayes::gp::EigenGram;
 use crate::models::bayes::multi::{MultiOutputDln, MultiPrediction};
 use crate::models::bayes::nonodd::NonOddOneHidden;
+use crate::output::{fmt, to_csv, to_table, Outcome, OutputFormat};
 
 fn emit_json_or_rows(
     args: &SaddleArgs,
@@ -18,7 +18,7 @@ fn emit_json_or_rows(
     rows: Vec<Vec<String>>,
 ) -> Result<Outcome> {
     let text = match args.output.format {
-        OutputFormat::Json => super::common::json_doc(j)?,
+        OutputFormat::Json => crate::output::json_doc(j)?,
         OutputFormat::Csv => to_csv(&["quantity", "value"], &rows),
         OutputFormat::Table => to_table(&["quantity", "value"], &rows),
     };
@@ -291,5 +291,5 @@ pub fn run_dln_width_sweep(args: &ValidateBayesArgs, widths: &str) -> Result<Out
         checks,
         vec![format!("table:\n{table}")],
     );
-    super::common::finish_validation(&report, None, args.report.as_deref(), None)
+    crate::output::finish_validation(&report, None, args.report.as_deref(), None)
 }

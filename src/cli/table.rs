@@ -1,10 +1,9 @@
 //! `nnlimits table …` (sweeps with provenance, sharding) and `nnlimits merge …` (join shards).
 
-use super::common::{capture, emit, Outcome};
 use crate::error::{Error, Result};
+use crate::output::{capture, emit, progress, Outcome};
 use crate::table::{Shard, Sweep, Table, TableMeta};
 use clap::Args;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// `table` arguments: the command to tabulate, then the table options anywhere among them.
@@ -161,23 +160,6 @@ pub fn exec_json(args: &[String]) -> Result<serde_json::Value> {
     res?;
     serde_json::from_str(&text)
         .map_err(|e| Error::Domain(format!("command output is not JSON: {e}")))
-}
-
-/// A progress bar on stderr, hidden when quiet or when stderr is not a terminal.
-pub fn progress(len: u64, quiet: bool, what: &str) -> indicatif::ProgressBar {
-    let pb = indicatif::ProgressBar::new(len);
-    if quiet || !std::io::stderr().is_terminal() {
-        pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    } else {
-        pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
-        {
-            pb.set_style(style.progress_chars("=> "));
-        }
-        pb.set_message(what.to_string());
-    }
-    pb
 }
 
 /// Run `table`.

@@ -14,3 +14,4 @@ pub mod dln;
 pub mod fim;
 pub mod gep;
 pub mod mp;
+pub mod semicircle;

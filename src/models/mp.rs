@@ -323,3 +323,87 @@ impl Sampler for WishartSampler {
         Ok(ev)
     }
 }
+
+/// `spectrum mp` parameters.
+#[derive(Debug, Clone, clap::Args, Serialize)]
+pub struct MpParams {
+    /// Ratio c = n/m, in [1e-6, 1e6].
+    #[arg(long, default_value_t = 0.5)]
+    pub ratio: f64,
+    /// Scale s2 (variance of the entries).
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+    /// Evaluation method.
+    #[arg(long, value_enum, default_value_t = Method::ClosedForm)]
+    pub method: Method,
+}
+
+impl MpParams {
+    /// The law.
+    pub fn model(&self) -> Result<MarchenkoPastur> {
+        Ok(MarchenkoPastur::new(self.ratio, self.scale)?.with_method(self.method))
+    }
+}
+
+/// `validate mp` parameters.
+#[derive(Debug, Clone, clap::Args, Serialize)]
+pub struct MpCheck {
+    /// Theory and sampled parameters.
+    #[command(flatten)]
+    pub law: MpParams,
+    /// Matrix size n (the sampled matrix is n x m with m = round(n / ratio)).
+    #[arg(long, default_value_t = 1000)]
+    pub size: usize,
+    /// Compare with the theory at this ratio instead of the sampled one (to test a claim, or to see the
+    /// validator fail).
+    #[arg(long)]
+    pub theory_ratio: Option<f64>,
+}
+
+/// The registry entry of the Marchenko–Pastur law.
+pub struct MpSpec;
+
+/// `mp` in the registry.
+pub static ENTRY: crate::registry::Spectral<MpSpec> = crate::registry::Spectral::new();
+
+impl crate::registry::SpectralSpec for MpSpec {
+    const NAME: &'static str = "mp";
+    const SUMMARY: &'static str =
+        "Marchenko–Pastur law of (s2/m) X Xᵀ, X n x m Gaussian, ratio c = n/m";
+    const DOCS: &'static str = "docs/models/mp.md";
+    const RANGES: &'static [(&'static str, &'static str)] = &[
+        ("ratio", "[1e-6, 1e6]"),
+        ("scale", "[1e-150, 1e150]"),
+        ("size", "integer in [1, 20000], with size/ratio <= 1e7"),
+        ("theory-ratio", "[1e-6, 1e6]"),
+    ];
+    type Params = MpParams;
+    type Check = MpCheck;
+    fn theory(p: &MpParams) -> Result<crate::registry::Theory> {
+        Ok(crate::registry::Theory::plain(Box::new(p.model()?)))
+    }
+    fn plan(a: &MpCheck) -> Result<crate::registry::Plan> {
+        let sampled = MarchenkoPastur::new(a.law.ratio, a.law.scale)?;
+        let theory = match a.theory_ratio {
+            Some(r) => MarchenkoPastur::new(r, a.law.scale)
+                .map_err(|_| Error::param("theory-ratio", r, "in [1e-6, 1e6]"))?,
+            None => sampled,
+        }
+        .with_method(a.law.method);
+        check::count("size", a.size, 1, MAX_SIZE)?;
+        let m = ((a.size as f64) / sampled.ratio()).round().max(1.0);
+        if m > 1e7 {
+            return Err(Error::param(
+                "ratio",
+                a.law.ratio,
+                "such that size/ratio <= 1e7",
+            ));
+        }
+        Ok(crate::registry::Plan {
+            theory: Box::new(theory),
+            sampler: Box::new(WishartSampler::new(a.size, m as usize, a.law.scale)?),
+            options: Default::default(),
+            notes: vec![],
+        })
+    }
+}

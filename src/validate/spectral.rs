@@ -83,7 +83,7 @@ pub fn validate_spectrum<S>(
     opts: &SpectralValidation,
 ) -> Result<SpectralOutcome>
 where
-    S: Sampler<Output = Vec<f64>>,
+    S: Sampler<Output = Vec<f64>> + ?Sized,
 {
     validate_spectrum_with_progress(model, sampler, opts, &|| {})
 }
@@ -96,7 +96,7 @@ pub fn validate_spectrum_with_progress<S>(
     tick: &(dyn Fn() + Sync),
 ) -> Result<SpectralOutcome>
 where
-    S: Sampler<Output = Vec<f64>>,
+    S: Sampler<Output = Vec<f64>> + ?Sized,
 {
     check::count("samples", opts.samples, 1, 1_000_000)?;
     check::count("bins", opts.bins, 2, 10_000)?;

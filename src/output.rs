@@ -1,7 +1,13 @@
-//! Pieces shared by every command: output format, output destination, outcomes.
+//! Output of every command, shared by the registry's generic commands and the CLI: outcomes (exit
+//! codes), formats, destinations (atomic files or stdout), the spectrum writer, validation run options,
+//! progress bars.
 
-use crate::error::Result;
-use std::io::Write;
+use crate::error::{check, Result};
+use crate::model::SpectralModel;
+use crate::plot::{Curve, Figure};
+use crate::spectral::{SpectralDensity, DEFAULT_NODES};
+use clap::Args;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 /// What a command produced, for the exit code.
@@ -234,4 +240,191 @@ pub fn parse_list(s: &str) -> std::result::Result<Vec<f64>, String> {
                 })
         })
         .collect()
+}
+
+/// A list of floats given as `a,b,c`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FloatList(pub Vec<f64>);
+
+/// clap parser for [`FloatList`].
+pub fn parse_float_list(s: &str) -> std::result::Result<FloatList, String> {
+    let v = parse_list(s)?;
+    if v.is_empty() {
+        return Err("empty list".into());
+    }
+    Ok(FloatList(v))
+}
+
+/// Where to evaluate a density.
+#[derive(Debug, Clone, Args)]
+pub struct GridArgs {
+    /// Evaluate at these points (comma-separated) instead of a grid.
+    #[arg(long, value_parser = parse_float_list, global = true, allow_hyphen_values = true)]
+    pub at: Option<FloatList>,
+    /// Number of grid points over the support.
+    #[arg(long, default_value_t = 200, global = true)]
+    pub points: usize,
+}
+
+/// The points at which a spectrum is reported: the user's, or a uniform interior grid over the support.
+pub fn points(model: &dyn SpectralModel, grid: &GridArgs) -> Result<Vec<f64>> {
+    if let Some(FloatList(v)) = &grid.at {
+        return Ok(v.clone());
+    }
+    crate::error::check::count("points", grid.points, 1, 10_000_000)?;
+    let s = model.support()?;
+    let lo = s
+        .components
+        .iter()
+        .map(|c| c.0)
+        .fold(f64::INFINITY, f64::min);
+    let hi = s
+        .components
+        .iter()
+        .map(|c| c.1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    if !lo.is_finite() || !hi.is_finite() {
+        return Ok(vec![]);
+    }
+    let n = grid.points;
+    Ok((0..n)
+        .map(|k| lo + (hi - lo) * (k as f64 + 0.5) / n as f64)
+        .collect())
+}
+
+/// Compute and write a spectrum in the requested format (generic over models).
+pub fn write_spectrum(
+    model: &dyn SpectralModel,
+    grid: &GridArgs,
+    output: &OutputArgs,
+    scale_note: &str,
+) -> Result<()> {
+    let xs = points(model, grid)?;
+    let (ys, stats) = model.density_diagnosed(&xs)?;
+    let support = model.support()?;
+    let law = SpectralDensity::from_model(model, DEFAULT_NODES)?;
+    let text = match output.format {
+        OutputFormat::Csv | OutputFormat::Table => {
+            let rows: Vec<Vec<String>> = xs
+                .iter()
+                .zip(&ys)
+                .map(|(x, y)| vec![fmt(*x), fmt(*y)])
+                .collect();
+            if output.format == OutputFormat::Csv {
+                to_csv(&["x", "density"], &rows)
+            } else {
+                let mut s = format!(
+                    "# {} {}  support {:?}  atoms {:?}\n",
+                    model.name(),
+                    crate::validate::spectral::compact(&model.params()),
+                    support.components,
+                    support.atoms
+                );
+                s.push_str(&to_table(&["x", "density"], &rows));
+                s
+            }
+        }
+        OutputFormat::Json => {
+            let moments_numeric: Vec<f64> = (1..=4).map(|k| law.moment(k)).collect();
+            let v = serde_json::json!({
+                "model": model.name(),
+                "params": model.params(),
+                "normalization": scale_note,
+                "support": support.components,
+                "atoms": support.atoms.iter().map(|a| serde_json::json!({"at": a.0, "mass": a.1})).collect::<Vec<_>>(),
+                "moments": model.moments(),
+                "moments_quadrature": moments_numeric,
+                "total_mass_quadrature": law.mass(),
+                "solver": stats,
+                "points": xs.iter().zip(&ys).map(|(x, y)| serde_json::json!({"x": x, "density": y})).collect::<Vec<_>>(),
+                "provenance": crate::io::Provenance::current(),
+            });
+            let mut s = serde_json::to_string_pretty(&v)
+                .map_err(|e| crate::Error::Domain(e.to_string()))?;
+            s.push('\n');
+            s
+        }
+    };
+    if let Some(p) = &output.plot {
+        let gx: Vec<f64> = points(
+            model,
+            &GridArgs {
+                at: None,
+                points: 600,
+            },
+        )?;
+        let gy = model.density_many(&gx)?;
+        Figure {
+            title: format!(
+                "{} {}",
+                model.name(),
+                crate::validate::spectral::compact(&model.params())
+            ),
+            x_label: scale_note.into(),
+            y_label: "density".into(),
+            histogram: None,
+            curves: vec![Curve {
+                label: "theory".into(),
+                xs: gx,
+                ys: gy,
+            }],
+            atoms: support.atoms.clone(),
+        }
+        .write(p)?;
+    }
+    output.emit(&text)
+}
+
+/// Options every validator shares (flattened into each model's validation arguments).
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Independent Monte Carlo draws.
+    #[arg(long, default_value_t = 10)]
+    pub samples: usize,
+    /// Seed (draw i uses stream i of this seed; results do not depend on the thread count).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write the plot (SVG) here.
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+    /// Write the report (JSON) here.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+}
+
+impl RunArgs {
+    /// Fail early on unwritable outputs and bad counts.
+    pub fn check(&self) -> Result<()> {
+        check::count("samples", self.samples, 1, 1_000_000)?;
+        for p in [&self.plot, &self.report].into_iter().flatten() {
+            crate::io::check_writable(p)?;
+        }
+        Ok(())
+    }
+
+    /// Write report and plot, print the summary, return the outcome.
+    pub fn finish(
+        &self,
+        report: &crate::validate::Report,
+        figure: Option<&crate::plot::Figure>,
+    ) -> Result<Outcome> {
+        finish_validation(report, figure, self.report.as_deref(), self.plot.as_deref())
+    }
+}
+
+/// A progress bar on stderr, hidden when quiet or when stderr is not a terminal.
+pub fn progress(len: u64, quiet: bool, what: &str) -> indicatif::ProgressBar {
+    let pb = indicatif::ProgressBar::new(len);
+    if quiet || !std::io::stderr().is_terminal() {
+        pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    } else {
+        pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+        {
+            pb.set_style(style.progress_chars("=> "));
+        }
+        pb.set_message(what.to_string());
+    }
+    pb
 }

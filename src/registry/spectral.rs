@@ -1,0 +1,227 @@
+//! The generic registry entry of a spectral model: `spectrum <model>` writes its law (grid, points,
+//! JSON with support, atoms, moments and solver diagnostics, plot) and `validate <model>` runs the
+//! generic Monte Carlo validator on the model's sampler. A model only says how its parameters build its
+//! theory ([`SpectralSpec::theory`]) and, if it can be validated, its validation plan
+//! ([`SpectralSpec::plan`]).
+
+use super::{Context, Entry, Verb};
+use crate::error::{Error, Result};
+use crate::model::{Sampler, SpectralModel, Support};
+use crate::output::{write_spectrum, GridArgs, Outcome, OutputArgs, RunArgs};
+use crate::validate::spectral::{validate_spectrum_with_progress, SpectralValidation};
+use clap::{ArgMatches, Args, FromArgMatches};
+use num_complex::Complex64 as C64;
+use std::marker::PhantomData;
+
+/// A spectral law ready to be written: the model, the quantity on its axis (e.g. "eigenvalues of
+/// Θ = J Jᵀ (n x n)"), and extra JSON merged into its parameters (constants, traces, ...).
+pub struct Theory {
+    /// The law.
+    pub model: Box<dyn SpectralModel>,
+    /// What the eigenvalues are eigenvalues of (axis label, `normalization` in the JSON).
+    pub axis: String,
+    /// Extra fields merged into `params` (an object, or `null`).
+    pub extra: serde_json::Value,
+}
+
+impl Theory {
+    /// A law with a plain axis label and no extra fields.
+    pub fn plain(model: Box<dyn SpectralModel>) -> Self {
+        Theory {
+            model,
+            axis: "eigenvalues".into(),
+            extra: serde_json::Value::Null,
+        }
+    }
+}
+
+/// A validation plan: the theory to test, the sampler of the finite system, the validator's options
+/// (samples and seed are filled from the run options) and notes for the report.
+pub struct Plan {
+    /// The claimed law.
+    pub theory: Box<dyn SpectralModel>,
+    /// The finite random system.
+    pub sampler: Box<dyn Sampler<Output = Vec<f64>>>,
+    /// Validator options (finite-size bias, removed outliers, ...).
+    pub options: SpectralValidation,
+    /// Notes appended to the report.
+    pub notes: Vec<String>,
+}
+
+/// A spectral model as the registry sees it. Implemented by a unit struct next to the model.
+pub trait SpectralSpec: Send + Sync + 'static {
+    /// Command-line name.
+    const NAME: &'static str;
+    /// One-line summary.
+    const SUMMARY: &'static str;
+    /// Documentation page.
+    const DOCS: &'static str;
+    /// Allowed ranges by long flag name.
+    const RANGES: &'static [(&'static str, &'static str)] = &[];
+    /// `(base model, flag, value)` when this model is a variant selected by a flag of another.
+    const SELECTED_BY: Option<(&'static str, &'static str, &'static str)> = None;
+    /// Whether `validate <name>` exists.
+    const VALIDATES: bool = true;
+    /// The parameters of `spectrum <name>`.
+    type Params: Args + FromArgMatches;
+    /// The parameters of `validate <name>` (without the shared run options); [`NoValidation`] when
+    /// `VALIDATES` is false.
+    type Check: Args + FromArgMatches;
+    /// The law for given parameters.
+    fn theory(p: &Self::Params) -> Result<Theory>;
+    /// The validation plan for given parameters.
+    fn plan(_p: &Self::Check) -> Result<Plan> {
+        Err(Error::Domain(format!(
+            "`validate {}` is not available",
+            Self::NAME
+        )))
+    }
+}
+
+/// Parameters of a model without a validator.
+#[derive(Debug, Clone, Args)]
+pub struct NoValidation {}
+
+/// The registry entry of a [`SpectralSpec`].
+pub struct Spectral<S>(PhantomData<fn() -> S>);
+
+impl<S> Spectral<S> {
+    /// The entry (a `static` next to the model).
+    pub const fn new() -> Self {
+        Spectral(PhantomData)
+    }
+}
+
+impl<S> Default for Spectral<S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn parse<T: FromArgMatches>(m: &ArgMatches) -> Result<T> {
+    T::from_arg_matches(m).map_err(|e| Error::InvalidData(e.to_string().trim().to_string()))
+}
+
+impl<S: SpectralSpec> Entry for Spectral<S> {
+    fn name(&self) -> &'static str {
+        S::NAME
+    }
+    fn summary(&self) -> &'static str {
+        S::SUMMARY
+    }
+    fn docs(&self) -> &'static str {
+        S::DOCS
+    }
+    fn ranges(&self) -> &'static [(&'static str, &'static str)] {
+        S::RANGES
+    }
+    fn selected_by(&self) -> Option<(&'static str, &'static str, &'static str)> {
+        S::SELECTED_BY
+    }
+    fn command(&self, verb: Verb) -> Option<clap::Command> {
+        let c = clap::Command::new(S::NAME);
+        match verb {
+            Verb::Spectrum => Some(OutputArgs::augment_args(GridArgs::augment_args(
+                S::Params::augment_args(c),
+            ))),
+            Verb::Validate if S::VALIDATES => {
+                Some(RunArgs::augment_args(S::Check::augment_args(c)))
+            }
+            _ => None,
+        }
+    }
+    fn run(&self, verb: Verb, m: &ArgMatches, ctx: &Context) -> Result<Outcome> {
+        match verb {
+            Verb::Spectrum => {
+                let output: OutputArgs = parse(m)?;
+                let grid: GridArgs = parse(m)?;
+                output.check_paths()?;
+                let t = S::theory(&parse(m)?)?;
+                if t.extra.is_null() {
+                    write_spectrum(t.model.as_ref(), &grid, &output, &t.axis)?;
+                } else {
+                    write_spectrum(&Annotated::of(t.model, t.extra), &grid, &output, &t.axis)?;
+                }
+                Ok(Outcome::Done)
+            }
+            Verb::Validate if S::VALIDATES => {
+                let run: RunArgs = parse(m)?;
+                run.check()?;
+                let plan = S::plan(&parse(m)?)?;
+                validate(plan, &run, ctx)
+            }
+            _ => Err(Error::Domain(format!(
+                "`{} {}` is not available",
+                verb.name(),
+                S::NAME
+            ))),
+        }
+    }
+    fn spectral_law(&self, m: &ArgMatches) -> Option<Result<Theory>> {
+        Some(parse(m).and_then(|p| S::theory(&p)))
+    }
+}
+
+/// Run a validation plan with the shared run options: draws with a progress bar, report, plot,
+/// summary, exit code.
+pub fn validate(plan: Plan, run: &RunArgs, ctx: &Context) -> Result<Outcome> {
+    let opts = SpectralValidation {
+        samples: run.samples,
+        seed: run.seed,
+        ..plan.options
+    };
+    let pb = crate::output::progress(opts.samples as u64, ctx.quiet, "draws");
+    let out = validate_spectrum_with_progress(
+        plan.theory.as_ref(),
+        plan.sampler.as_ref(),
+        &opts,
+        &|| pb.inc(1),
+    )?;
+    pb.finish_and_clear();
+    let mut report = out.report;
+    report.notes.extend(plan.notes);
+    run.finish(&report, Some(&out.figure))
+}
+
+/// A model with extra JSON (constants, traces, ...) merged into its parameters.
+pub struct Annotated {
+    inner: Box<dyn SpectralModel>,
+    extra: serde_json::Value,
+}
+
+impl Annotated {
+    /// Wrap `inner`; `extra` (an object or `null`) is merged into its parameters.
+    pub fn of(inner: Box<dyn SpectralModel>, extra: serde_json::Value) -> Self {
+        Annotated { inner, extra }
+    }
+}
+
+impl SpectralModel for Annotated {
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+    fn params(&self) -> serde_json::Value {
+        let mut p = self.inner.params();
+        if let (Some(o), Some(e)) = (p.as_object_mut(), self.extra.as_object()) {
+            for (k, v) in e {
+                o.insert(k.clone(), v.clone());
+            }
+        }
+        p
+    }
+    fn stieltjes(&self, z: C64) -> Result<C64> {
+        self.inner.stieltjes(z)
+    }
+    fn density(&self, x: f64) -> Result<f64> {
+        self.inner.density(x)
+    }
+    fn density_many(&self, xs: &[f64]) -> Result<Vec<f64>> {
+        self.inner.density_many(xs)
+    }
+    fn support(&self) -> Result<Support> {
+        self.inner.support()
+    }
+    fn moments(&self) -> Vec<f64> {
+        self.inner.moments()
+    }
+}
