@@ -8,7 +8,7 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_nnlimits"))
 }
 
-mod common;
+use crate::common;
 use common::nnlimits as run;
 
 /// Split a row's command (arguments are shell-quoted only when they need it; table arguments never do).

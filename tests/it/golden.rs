@@ -3,7 +3,7 @@
 //! (tests/golden/*.json). What a validation *computes* (theory and observed values of each check) is
 //! compared; its tolerances and verdicts are the validator's rules, which may be recalibrated.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 use std::path::Path;

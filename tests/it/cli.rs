@@ -1,6 +1,6 @@
 //! The command line: outputs, exit codes, errors (runs the real binary).
 
-mod common;
+use crate::common;
 use common::nnlimits;
 
 #[test]

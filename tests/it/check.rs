@@ -1,7 +1,7 @@
 //! The claim catalogue: the fast subset of `validation/` passes, a deliberately wrong claim fails with
 //! a clear report line, and results are cached (resumable).
 
-mod common;
+use crate::common;
 use common::nnlimits as run;
 
 #[test]

@@ -1,6 +1,6 @@
 //! `nnlimits spectrum|validate gep`: outputs, JSON fields, exit codes (runs the real binary).
 
-mod common;
+use crate::common;
 use common::nnlimits;
 
 #[test]

@@ -1,0 +1,19 @@
+//! All integration tests in one binary (one link of the crate instead of one per file: a fresh
+//! `cargo test` compiles much faster).
+
+mod check;
+mod cli;
+mod cli_fim;
+mod cli_gep;
+mod cli_properties;
+mod common;
+mod fim;
+mod fim_dataeq;
+mod fim_outputs;
+mod fim_population;
+mod gep;
+mod golden;
+mod mp;
+mod properties;
+mod properties_fim;
+mod table;
