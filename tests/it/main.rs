@@ -17,3 +17,5 @@ mod mp;
 mod properties;
 mod properties_fim;
 mod table;
+mod registry;
+mod semicircle;
