@@ -154,25 +154,69 @@ pub fn load(dir: &Path) -> Result<Vec<Claim>> {
     Ok(claims)
 }
 
+/// Every `*.json` under `dir`, recursively, skipping hidden folders and `report/`. Links are followed
+/// only while they stay inside the catalogue's folder (a link out of it is an error, not a silent
+/// escape), and a folder reached twice through links is read once.
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let rd = std::fs::read_dir(dir).map_err(|source| Error::Io {
+    let io = |path: &Path, source| Error::Io {
         action: "read",
-        path: dir.to_path_buf(),
+        path: path.to_path_buf(),
         source,
-    })?;
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            if p.file_name().map(|n| n.to_string_lossy().starts_with('.')) != Some(true)
-                && p.file_name() != Some("report".as_ref())
-            {
-                collect(&p, out)?;
+    };
+    let root = dir.canonicalize().map_err(|e| io(dir, e))?;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let canon = d.canonicalize().map_err(|e| io(&d, e))?;
+        if !seen.insert(canon) {
+            continue;
+        }
+        let rd = std::fs::read_dir(&d).map_err(|e| io(&d, e))?;
+        for e in rd.flatten() {
+            let p = e.path();
+            let target = p.canonicalize().map_err(|e| io(&p, e))?;
+            if !target.starts_with(&root) {
+                return Err(Error::InvalidData(format!(
+                    "`{}` links to `{}`, outside the catalogue folder `{}`",
+                    p.display(),
+                    target.display(),
+                    dir.display()
+                )));
             }
-        } else if p.extension().map(|x| x == "json").unwrap_or(false) {
-            out.push(p);
+            let name = p.file_name().map(|n| n.to_string_lossy().to_string());
+            if target.is_dir() {
+                if name
+                    .as_deref()
+                    .is_some_and(|n| !n.starts_with('.') && n != "report")
+                {
+                    stack.push(p);
+                }
+            } else if p.extension().map(|x| x == "json").unwrap_or(false) {
+                out.push(p);
+            }
         }
     }
     Ok(())
+}
+
+/// The statistics a claim names that its report does not have (a misspelt name would otherwise
+/// silently show nothing).
+fn unknown_statistics(claim: &Claim, report: &Report) -> Option<String> {
+    let unknown: Vec<&str> = claim
+        .statistics
+        .iter()
+        .filter(|s| !report.checks.iter().any(|c| &c.name == *s))
+        .map(String::as_str)
+        .collect();
+    (!unknown.is_empty()).then(|| {
+        let known: Vec<&str> = report.checks.iter().map(|c| c.name.as_str()).collect();
+        format!(
+            "claim `{}` names unknown statistics {} (its report has: {})",
+            claim.id,
+            unknown.join(", "),
+            known.join(", ")
+        )
+    })
 }
 
 /// The outcome of one claim.
@@ -285,6 +329,10 @@ where
             ]);
             let res = exec(&args);
             let _ = std::fs::remove_file(&report_path);
+            let res = res.and_then(|rep| match unknown_statistics(c, &rep) {
+                Some(msg) => Err(Error::InvalidData(msg)),
+                None => Ok(rep),
+            });
             let r = match res {
                 Ok(rep) => ClaimResult {
                     confirmed: rep.verdict == c.expect,

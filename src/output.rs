@@ -225,9 +225,16 @@ pub fn fmt(x: f64) -> String {
 
 /// Parse a comma-separated list of floats (`--at 0.3,1.2,2.0`).
 pub fn parse_list(s: &str) -> std::result::Result<Vec<f64>, String> {
+    if s.trim().is_empty() {
+        return Ok(vec![]);
+    }
     s.split(',')
-        .filter(|t| !t.trim().is_empty())
         .map(|t| {
+            if t.trim().is_empty() {
+                return Err(format!(
+                    "empty item in `{s}` (two commas, or a comma at an end)"
+                ));
+            }
             t.trim()
                 .parse::<f64>()
                 .map_err(|_| format!("`{t}` is not a number"))

@@ -104,6 +104,7 @@ where
         .collect::<Option<Vec<String>>>()
     {
         crate::registry::select_variant(&mut rest);
+        glue_non_finite_values(&mut rest);
         words.truncate(1);
         words.extend(rest.into_iter().map(Into::into));
     }
@@ -209,5 +210,20 @@ impl<const V: u8> clap::Args for ModelCall<V> {
     }
     fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
         Self::augment_args(cmd)
+    }
+}
+
+/// `--scale -inf` would read `-inf` as a flag: glue such values to their flag (`--scale=-inf`) so that
+/// they reach the model's validation and get its typed error ("must be finite").
+fn glue_non_finite_values(words: &mut Vec<String>) {
+    let mut i = 0;
+    while i + 1 < words.len() {
+        let v = words[i + 1].to_ascii_lowercase();
+        let non_finite = matches!(v.as_str(), "-inf" | "-infinity" | "-nan");
+        if words[i].starts_with("--") && !words[i].contains('=') && non_finite {
+            let glued = format!("{}={}", words[i], words[i + 1]);
+            words.splice(i..i + 2, [glued]);
+        }
+        i += 1;
     }
 }
