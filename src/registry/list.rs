@@ -57,7 +57,14 @@ pub fn params(entry: &dyn Entry, verb: Verb) -> Vec<ParamInfo> {
     };
     cmd.get_arguments()
         .filter_map(|a| {
-            let name = a.get_long()?.to_string();
+            if a.is_hide_set() || ["help", "version"].contains(&a.get_id().as_str()) {
+                return None;
+            }
+            // a positional argument is listed by its id
+            let name = a
+                .get_long()
+                .map(String::from)
+                .unwrap_or_else(|| a.get_id().to_string());
             let possible: Vec<String> = a
                 .get_possible_values()
                 .iter()
