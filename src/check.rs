@@ -109,6 +109,9 @@ impl Claim {
     }
 }
 
+/// Largest claim file read: 1 MB (a claim is a few hundred bytes of JSON).
+pub const MAX_CLAIM_BYTES: u64 = 1_000_000;
+
 /// Load every claim from `*.json` files under `dir` (recursively), sorted by id; duplicate ids are an error.
 pub fn load(dir: &Path) -> Result<Vec<Claim>> {
     let mut files = Vec::new();
@@ -116,11 +119,7 @@ pub fn load(dir: &Path) -> Result<Vec<Claim>> {
     files.sort();
     let mut claims = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(&f).map_err(|source| Error::Io {
-            action: "read",
-            path: f.clone(),
-            source,
-        })?;
+        let text = crate::io::read_to_string_capped(&f, MAX_CLAIM_BYTES, "claim")?;
         let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::Parse {
             path: f.clone(),
             message: e.to_string(),
@@ -308,7 +307,9 @@ where
         .map(|c| {
             let key = cache.join(format!("{}.json", c.hash()));
             if use_cache {
-                if let Ok(text) = std::fs::read_to_string(&key) {
+                if let Ok(text) =
+                    crate::io::read_to_string_capped(&key, crate::io::MAX_INPUT_BYTES, "cache")
+                {
                     if let Ok(mut r) = serde_json::from_str::<ClaimResult>(&text) {
                         r.cached = true;
                         tick();

@@ -56,6 +56,16 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A computation would need more memory than the budget in force (see [`crate::budget`]).
+    #[error("{what} needs about {}, more than the memory budget {} (raise it with --max-memory)", crate::budget::human_of(.needs), crate::budget::human_of(.budget))]
+    Budget {
+        /// What was refused, e.g. "Wishart sampling (4 draws in parallel)".
+        what: String,
+        /// Estimated need in bytes.
+        needs: u64,
+        /// The budget in bytes.
+        budget: u64,
+    },
     /// A file had the wrong format.
     #[error("cannot parse `{path}`: {message}")]
     Parse {

@@ -1,35 +1,125 @@
-//! Output files: atomic writes and provenance.
+//! Files: bounded reads, atomic writes, distinct outputs, and provenance.
 //!
-//! Every file nnlimits writes goes through [`write_atomic`]: the bytes are written to a temporary file in
-//! the destination's directory and renamed over the destination only when complete, so an interrupted
-//! run never leaves a half-written output. Every report or table carries a [`Provenance`] record.
+//! Every file nnlimits reads goes through [`read_to_string_capped`] (a size limit, so `/dev/zero` or a
+//! huge file is refused instead of exhausting memory). Every file it writes goes through
+//! [`write_atomic`] (or [`write_output`], where `-` means standard output): the bytes are written to a
+//! temporary file in the destination's directory and renamed over the destination only when complete,
+//! so an interrupted run never leaves a half-written output; symbolic links are written through and
+//! permissions kept. [`check_distinct`] refuses outputs that would overwrite each other or an input.
+//! Every report or table carries a [`Provenance`] record.
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Write `bytes` to `path` atomically (temp file in the same directory + rename).
+/// Largest input file read by default: 256 MB (tables, claims, data sets and input matrices are far
+/// smaller; a larger file is almost certainly the wrong file, e.g. `/dev/zero`).
+pub const MAX_INPUT_BYTES: u64 = 256_000_000;
+
+/// Read a text file of at most `max_bytes` bytes. The file is read through `take(max_bytes + 1)`, so an
+/// endless or huge input (`/dev/zero`, a multi-gigabyte file) stops at the limit with a clear error
+/// naming `what` instead of exhausting memory; a directory is refused, and invalid UTF-8 is an
+/// [`Error::Parse`].
+pub fn read_to_string_capped(path: &Path, max_bytes: u64, what: &str) -> Result<String> {
+    use std::io::Read;
+    let io_err = |source| Error::Io {
+        action: "read",
+        path: path.to_path_buf(),
+        source,
+    };
+    if path.is_dir() {
+        return Err(io_err(std::io::Error::other(format!(
+            "is a directory, not a {what} file"
+        ))));
+    }
+    let f = std::fs::File::open(path).map_err(io_err)?;
+    let mut bytes = Vec::new();
+    f.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io_err)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(io_err(std::io::Error::other(format!(
+            "larger than {} (the limit for a {what} file)",
+            crate::budget::human(max_bytes)
+        ))));
+    }
+    String::from_utf8(bytes).map_err(|e| Error::Parse {
+        path: path.to_path_buf(),
+        message: format!("not UTF-8 text ({what} file): {e}"),
+    })
+}
+
+/// Whether `path` names standard output (`-`).
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Write `bytes` to `path`, where `-` means standard output; any other path goes through
+/// [`write_atomic`].
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
+    if is_stdout(path) {
+        let mut out = std::io::stdout().lock();
+        return out
+            .write_all(bytes)
+            .and_then(|_| out.flush())
+            .map_err(|source| Error::Io {
+                action: "write",
+                path: path.to_path_buf(),
+                source,
+            });
+    }
+    write_atomic(path, bytes)
+}
+
+/// Follow symbolic links from `path` to the file they finally name (which may not exist yet); relative
+/// link targets are taken relative to the link's directory. More than 40 links is an error (a loop).
+fn resolve_links(path: &Path) -> std::io::Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = std::fs::read_link(&p)?;
+                p = if target.is_absolute() {
+                    target
+                } else {
+                    p.parent().unwrap_or(Path::new("")).join(target)
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
+/// Write `bytes` to `path` atomically (temp file in the same directory + rename), so that no reader ever
+/// sees a half-written file and an interrupted run leaves the old file intact.
+///
+/// * A symbolic link is written **through**: the file it names is replaced and the link kept.
+/// * An existing file keeps its permission bits; a new file gets `0644` (tempfile creates `0600`).
+/// * A device or pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written in place: renaming over it would
+///   replace the device with a regular file.
+/// * A directory is refused.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let io_err = |source| Error::Io {
         action: "write",
         path: path.to_path_buf(),
         source,
     };
-    let dir = match path.parent() {
+    let target = resolve_links(path).map_err(io_err)?;
+    let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
+        _ => PathBuf::from("."),
     };
-    if path.is_dir() {
+    if target.is_dir() {
         return Err(io_err(std::io::Error::other("is a directory")));
     }
-    // a device or pipe (/dev/null, /dev/stdout, a FIFO) is written in place: renaming over it would
-    // replace the device with a regular file
-    if let Ok(meta) = std::fs::metadata(path) {
+    let existing = std::fs::metadata(&target).ok();
+    if let Some(meta) = &existing {
         if !meta.is_file() {
             let mut f = std::fs::OpenOptions::new()
                 .write(true)
-                .open(path)
+                .open(&target)
                 .map_err(io_err)?;
             return f.write_all(bytes).map_err(io_err);
         }
@@ -40,25 +130,93 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .tempfile_in(&dir)
         .map_err(io_err)?;
     tmp.write_all(bytes).map_err(io_err)?;
-    tmp.as_file().sync_all().map_err(io_err)?;
     // tempfile creates 0600 files; outputs are ordinary files (0644, or the existing file's mode)
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path)
-            .map(|m| m.permissions().mode())
+        let mode = existing
+            .as_ref()
+            .map(|m| m.permissions().mode() & 0o7777)
             .unwrap_or(0o644);
-        let _ = tmp
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode));
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(io_err)?;
     }
-    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    tmp.as_file().sync_all().map_err(io_err)?;
+    tmp.persist(&target).map_err(|e| io_err(e.error))?;
+    Ok(())
+}
+
+/// The file a path finally names, for comparisons: symbolic links followed, the parent directory
+/// canonicalised (so `./a`, `dir/../a` and a link to `a` compare equal), the file name kept (the file
+/// itself need not exist). `-` (standard output) is returned unchanged.
+fn identity(path: &Path) -> PathBuf {
+    if is_stdout(path) {
+        return path.to_path_buf();
+    }
+    let p = resolve_links(path).unwrap_or_else(|_| path.to_path_buf());
+    if let Ok(c) = p.canonicalize() {
+        return c;
+    }
+    let parent = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let parent = parent.canonicalize().unwrap_or(parent);
+    match p.file_name() {
+        Some(name) => parent.join(name),
+        None => parent,
+    }
+}
+
+/// Refuse a set of outputs that would overwrite each other or an input: two outputs naming the same
+/// file, or an output naming an input — also through symbolic links and different spellings of one path
+/// (compared by canonical parent directory and file name). Each entry is `(flag, path)`; the error names
+/// both flags. Several outputs `-` (standard output) are allowed (they are printed one after another).
+pub fn check_distinct(outputs: &[(&str, &Path)], inputs: &[(&str, &Path)]) -> Result<()> {
+    let outs: Vec<(&str, &Path, PathBuf)> =
+        outputs.iter().map(|(f, p)| (*f, *p, identity(p))).collect();
+    for (i, (fa, pa, ia)) in outs.iter().enumerate() {
+        if is_stdout(pa) {
+            continue;
+        }
+        for (fb, pb, ib) in &outs[..i] {
+            if ia == ib {
+                return Err(Error::param(
+                    fa,
+                    pa.display(),
+                    &format!(
+                        "a different file from {fb} `{}` (both name `{}`)",
+                        pb.display(),
+                        ia.display()
+                    ),
+                ));
+            }
+        }
+        for (fb, pb) in inputs {
+            if identity(pb) == *ia {
+                return Err(Error::param(
+                    fa,
+                    pa.display(),
+                    &format!(
+                        "a different file from the input {fb} `{}` (writing would overwrite it)",
+                        pb.display()
+                    ),
+                ));
+            }
+        }
+    }
     Ok(())
 }
 
 /// Check early that `path` can be written (its directory exists and is writable), so a long run does not
-/// fail only at the end. Creates and removes a temporary file.
+/// fail only at the end. Creates and removes a temporary file. `-` (standard output) is always
+/// writable; a symbolic link is checked at the file it names.
 pub fn check_writable(path: &Path) -> Result<()> {
+    if is_stdout(path) {
+        return Ok(());
+    }
+    let path = &resolve_links(path).unwrap_or_else(|_| path.to_path_buf());
     if let Ok(meta) = std::fs::metadata(path) {
         if !meta.is_file() && !meta.is_dir() {
             return std::fs::OpenOptions::new()
@@ -173,6 +331,139 @@ mod tests {
         check_writable(p).unwrap();
         write_atomic(p, b"x").unwrap();
         assert!(std::fs::metadata(p).unwrap().file_type().is_char_device());
+    }
+
+    /// Bounded reads: a small file reads; `/dev/zero`, an oversized file and a directory are refused
+    /// quickly with one-line messages; invalid UTF-8 is a parse error.
+    #[test]
+    fn capped_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        std::fs::write(&p, "hello").unwrap();
+        assert_eq!(read_to_string_capped(&p, 5, "test").unwrap(), "hello");
+        let e = read_to_string_capped(&p, 4, "claim")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("larger than 4 B (the limit for a claim file)"),
+            "{e}"
+        );
+        let e = read_to_string_capped(dir.path(), 100, "table")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is a directory, not a table file"), "{e}");
+        #[cfg(unix)]
+        {
+            let t0 = std::time::Instant::now();
+            let e = read_to_string_capped(Path::new("/dev/zero"), 1_000_000, "data")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("larger than 1 MB"), "{e}");
+            assert!(t0.elapsed().as_secs_f64() < 5.0);
+        }
+        std::fs::write(&p, [0xff, 0xfe]).unwrap();
+        let e = read_to_string_capped(&p, 100, "data").unwrap_err();
+        assert!(matches!(e, Error::Parse { .. }), "{e}");
+        assert!(!e.to_string().contains('\n'));
+        let e = read_to_string_capped(&dir.path().join("missing"), 100, "data").unwrap_err();
+        assert!(e.to_string().starts_with("cannot read"), "{e}");
+    }
+
+    /// A symbolic link is written through (the link stays, its target changes); modes: new files 0644,
+    /// existing files keep theirs.
+    #[cfg(unix)]
+    #[test]
+    fn writes_through_links_and_keeps_modes() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let target = sub.join("real.csv");
+        std::fs::write(&target, "old").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink("sub/real.csv", &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode(&target), 0o600);
+        let fresh = dir.path().join("fresh.svg");
+        write_atomic(&fresh, b"x").unwrap();
+        assert_eq!(mode(&fresh), 0o644);
+        // a dangling link creates its target
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink("sub/made.txt", &dangling).unwrap();
+        write_atomic(&dangling, b"y").unwrap();
+        assert_eq!(std::fs::read(sub.join("made.txt")).unwrap(), b"y");
+        check_writable(&dangling).unwrap();
+        // a link loop is an error, not a hang
+        let a = dir.path().join("loop-a");
+        let b = dir.path().join("loop-b");
+        std::os::unix::fs::symlink(&b, &a).unwrap();
+        std::os::unix::fs::symlink(&a, &b).unwrap();
+        assert!(write_atomic(&a, b"z").is_err());
+        // no temporary files left anywhere
+        let leftovers = std::fs::read_dir(&sub)
+            .unwrap()
+            .chain(std::fs::read_dir(dir.path()).unwrap())
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(".nnlimits")
+            })
+            .count();
+        assert_eq!(leftovers, 0);
+    }
+
+    /// `-` is standard output; other paths are written atomically.
+    #[test]
+    fn dash_is_stdout() {
+        assert!(is_stdout(Path::new("-")));
+        assert!(!is_stdout(Path::new("./-")));
+        check_writable(Path::new("-")).unwrap();
+        write_output(Path::new("-"), b"").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("o.json");
+        write_output(&p, b"{}").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"{}");
+    }
+
+    /// Two outputs naming one file (also through `..`, `./` and symbolic links) and an output naming an
+    /// input are refused; the message names both flags.
+    #[test]
+    fn distinct_outputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let a = d.join("a.svg");
+        let a2 = d.join("sub").join("..").join("a.svg");
+        std::fs::create_dir(d.join("sub")).unwrap();
+        let b = d.join("b.json");
+        check_distinct(&[("--plot", &a), ("--report", &b)], &[]).unwrap();
+        let e = check_distinct(&[("--plot", &a), ("--report", &a2)], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--report") && e.contains("--plot"), "{e}");
+        let e = check_distinct(&[("--out", &a)], &[("--inputs", &a2)])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--out") && e.contains("--inputs"), "{e}");
+        assert!(!e.contains('\n'));
+        #[cfg(unix)]
+        {
+            std::fs::write(&b, "{}").unwrap();
+            let l = d.join("sub").join("link.json");
+            std::os::unix::fs::symlink(&b, &l).unwrap();
+            assert!(check_distinct(&[("--report", &b), ("--plot", &l)], &[]).is_err());
+            assert!(check_distinct(&[("--out", &l)], &[("--data", &b)]).is_err());
+        }
+        let dash = Path::new("-");
+        check_distinct(&[("--report", dash), ("--out", dash)], &[]).unwrap();
     }
 
     #[test]

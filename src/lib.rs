@@ -10,9 +10,11 @@
 //! * [`model`] — the traits a model implements.
 //! * [`models`] — the models, each with its theory and its sampler side by side.
 //! * [`validate`] — the generic Monte Carlo validator and its reports.
-//! * [`plot`], [`io`] — SVG figures, atomic file output, provenance.
+//! * [`plot`], [`io`] — SVG figures, atomic file output, bounded input, provenance.
+//! * [`budget`] — the memory budget every large allocation is checked against.
 #![warn(missing_docs)]
 
+pub mod budget;
 pub mod check;
 pub mod cli;
 pub mod error;

@@ -63,4 +63,29 @@ pub trait Sampler: Send + Sync {
     fn describe(&self) -> serde_json::Value;
     /// One independent draw.
     fn sample(&self, rng: &mut Rng) -> Result<Self::Output>;
+    /// Estimated peak memory of one draw in bytes (its dominant arrays), checked against the memory
+    /// budget ([`crate::budget`]) before draws run in parallel. Samplers whose draws are small keep the
+    /// default 0.
+    fn memory_per_draw(&self) -> u64 {
+        0
+    }
+    /// Bytes of one draw's result, kept until every draw is done (e.g. `8 n` for `n` eigenvalues).
+    fn output_bytes(&self) -> u64 {
+        0
+    }
+}
+
+/// Refuse to run `samples` draws of `sampler` on the thread pool if the draws in memory at once
+/// (`min(samples, threads)` of them) plus the `samples` results kept would exceed the memory budget.
+pub fn check_sampler_budget<S: Sampler + ?Sized>(
+    sampler: &S,
+    what: &str,
+    samples: usize,
+) -> Result<()> {
+    let k = crate::budget::parallel_draws(samples);
+    let need = sampler
+        .memory_per_draw()
+        .saturating_mul(k)
+        .saturating_add(sampler.output_bytes().saturating_mul(samples as u64));
+    crate::budget::check(&format!("{what} ({samples} draws, {k} in parallel)"), need)
 }

@@ -13,6 +13,40 @@ use crate::error::{Error, Result};
 use crate::model::{SpectralModel, Support};
 use serde::{Deserialize, Serialize};
 
+/// Largest number of grid points of a reported density.
+pub const MAX_GRID_POINTS: usize = 10_000_000;
+
+/// Bytes per reported grid point: `x` and the density, their JSON object and text (about 200 bytes).
+pub const GRID_POINT_BYTES: u64 = 216;
+
+/// `points` midpoints of a uniform grid over the hull of the support components
+/// (`lo + (hi - lo)(k + 1/2)/points`), after checking `points` in `[1, MAX_GRID_POINTS]` and the
+/// memory of the reported grid against the budget ([`crate::budget`]). Empty when the support has no
+/// continuous component.
+pub fn interior_grid(support: &Support, points: usize) -> Result<Vec<f64>> {
+    crate::error::check::count("points", points, 1, MAX_GRID_POINTS)?;
+    crate::budget::check(
+        &format!("a density on {points} points"),
+        (points as u64).saturating_mul(GRID_POINT_BYTES),
+    )?;
+    let lo = support
+        .components
+        .iter()
+        .map(|c| c.0)
+        .fold(f64::INFINITY, f64::min);
+    let hi = support
+        .components
+        .iter()
+        .map(|c| c.1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    if !lo.is_finite() || !hi.is_finite() {
+        return Ok(vec![]);
+    }
+    Ok((0..points)
+        .map(|k| lo + (hi - lo) * (k as f64 + 0.5) / points as f64)
+        .collect())
+}
+
 /// Grading exponent of the node map (see the module docs).
 const GRADE: f64 = 5.0;
 

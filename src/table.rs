@@ -88,7 +88,67 @@ impl Sweep {
     }
 }
 
-/// The rows of the cartesian product (last sweep varies fastest).
+/// Largest number of rows of a table (the cartesian product of its sweeps).
+pub const MAX_ROWS: usize = 10_000_000;
+
+/// Number of rows of the cartesian product of `sweeps`, refused before anything is built when it
+/// exceeds [`MAX_ROWS`] or when the rows (their parameter lists, and about 1 kB of output each) would
+/// exceed the memory budget ([`crate::budget`]).
+pub fn row_count(sweeps: &[Sweep]) -> Result<usize> {
+    let rows = sweeps
+        .iter()
+        .fold(1u128, |acc, s| acc.saturating_mul(s.values.len() as u128));
+    if rows > MAX_ROWS as u128 {
+        let sizes: Vec<String> = sweeps
+            .iter()
+            .map(|s| format!("{} ({})", s.key, s.values.len()))
+            .collect();
+        return Err(Error::param(
+            "sweep",
+            format!("{} rows = {}", rows, sizes.join(" x ")),
+            &format!("a cartesian product of at most {MAX_ROWS} rows"),
+        ));
+    }
+    // per row: the (key, value) pairs of the sweep, the command line and its flattened output
+    let per_row: u128 = sweeps
+        .iter()
+        .map(|s| {
+            let longest = s.values.iter().map(|v| v.len()).max().unwrap_or(0);
+            2 * 24 + (s.key.len() + longest) as u128
+        })
+        .sum::<u128>()
+        + 1024;
+    crate::budget::check(
+        &format!("a table of {rows} rows"),
+        rows.saturating_mul(per_row).min(u64::MAX as u128) as u64,
+    )?;
+    Ok(rows as usize)
+}
+
+/// Row `index` of the cartesian product (last sweep varies fastest), built without the others.
+pub fn cartesian_row(sweeps: &[Sweep], mut index: usize) -> Vec<(String, String)> {
+    let mut row = vec![(String::new(), String::new()); sweeps.len()];
+    for (k, s) in sweeps.iter().enumerate().rev() {
+        let n = s.values.len().max(1);
+        row[k] = (s.key.clone(), s.values[index % n].clone());
+        index /= n;
+    }
+    row
+}
+
+/// [`run`] after checking the size of the table with [`row_count`]: the entry point for sweeps that
+/// come from a user.
+pub fn try_run<E, T>(meta: TableMeta, exec: E, tick: T) -> Result<Table>
+where
+    E: Fn(&[String]) -> Result<Value> + Sync,
+    T: Fn() + Sync,
+{
+    row_count(&meta.sweeps)?;
+    Ok(run(meta, exec, tick))
+}
+
+/// The rows of the cartesian product (last sweep varies fastest). Call [`row_count`] first for sweeps
+/// that come from a user.
 pub fn cartesian(sweeps: &[Sweep]) -> Vec<Vec<(String, String)>> {
     let mut rows: Vec<Vec<(String, String)>> = vec![vec![]];
     for s in sweeps {
@@ -228,20 +288,25 @@ pub fn flatten(v: &Value) -> (Vec<(String, Value)>, Vec<String>) {
 }
 
 /// Compute the rows of `meta` (the shard's part) with `exec`, which runs one command (argument list
-/// after `nnlimits`) and returns its JSON output. `tick` is called after each row (progress).
+/// after `nnlimits`) and returns its JSON output. `tick` is called after each row (progress). Only the
+/// shard's rows are built. Use [`try_run`] for sweeps that come from a user (size checked first).
 pub fn run<E, T>(mut meta: TableMeta, exec: E, tick: T) -> Table
 where
     E: Fn(&[String]) -> Result<Value> + Sync,
     T: Fn() + Sync,
 {
     use rayon::prelude::*;
-    let all = cartesian(&meta.sweeps);
-    meta.total_rows = all.len();
-    let mine: Vec<(usize, &Vec<(String, String)>)> = all
+    let total = meta
+        .sweeps
         .iter()
-        .enumerate()
-        .filter(|(i, _)| meta.shard.map(|s| s.contains(*i)).unwrap_or(true))
+        .fold(1usize, |acc, s| acc.saturating_mul(s.values.len()));
+    meta.total_rows = total;
+    let mine_rows: Vec<(usize, Vec<(String, String)>)> = (0..total)
+        .filter(|i| meta.shard.map(|s| s.contains(*i)).unwrap_or(true))
+        .map(|i| (i, cartesian_row(&meta.sweeps, i)))
         .collect();
+    let mine: Vec<(usize, &Vec<(String, String)>)> =
+        mine_rows.iter().map(|(i, r)| (*i, r)).collect();
     let results: Vec<(Row, Vec<String>)> = mine
         .par_iter()
         .map(|(i, over)| {
@@ -365,11 +430,7 @@ impl Table {
 
     /// Read a table written by [`Table::write`] (CSV or JSON, by content).
     pub fn read(path: &Path) -> Result<Table> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            action: "read",
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::io::read_to_string_capped(path, crate::io::MAX_INPUT_BYTES, "table")?;
         let perr = |m: String| Error::Parse {
             path: path.to_path_buf(),
             message: m,
@@ -499,7 +560,12 @@ mod tests {
         assert_eq!(s.values[0], "0.1");
         assert_eq!(s.values[39], "2");
         let a = Sweep::parse("activation=tanh,relu").unwrap();
-        assert_eq!(cartesian(&[s, a]).len(), 80);
+        let all = cartesian(&[s.clone(), a.clone()]);
+        assert_eq!(all.len(), 80);
+        assert_eq!(row_count(&[s.clone(), a.clone()]).unwrap(), 80);
+        for (i, r) in all.iter().enumerate() {
+            assert_eq!(&cartesian_row(&[s.clone(), a.clone()], i), r);
+        }
         for bad in [
             "ratio",
             "=1,2",
@@ -515,6 +581,58 @@ mod tests {
         for bad in ["3/3", "1", "a/2", "0/0"] {
             assert!(Shard::parse(bad).is_err());
         }
+    }
+
+    /// `table mp --sweep ratio=0.1:2:1000000 --sweep scale=0.5:2:1000000` asked for 1e12 rows: refused
+    /// at once, before any row is built, with the sizes in the message.
+    #[test]
+    fn huge_sweep_products_are_refused_before_building() {
+        let t0 = std::time::Instant::now();
+        let r = Sweep::parse("ratio=0.1:2:1000000").unwrap();
+        let s = Sweep::parse("scale=0.5:2:1000000").unwrap();
+        let e = row_count(&[r.clone(), s.clone()]).unwrap_err().to_string();
+        assert!(
+            e.contains("1000000000000 rows = ratio (1000000) x scale (1000000)"),
+            "{e}"
+        );
+        assert!(e.contains("at most 10000000 rows"), "{e}");
+        let meta = TableMeta {
+            provenance: Provenance::with_command(&[]),
+            base: vec!["spectrum".into(), "mp".into()],
+            sweeps: vec![r.clone(), s],
+            total_rows: 0,
+            shard: None,
+            solver: Default::default(),
+            omitted: vec![],
+        };
+        let called = std::sync::atomic::AtomicUsize::new(0);
+        let out = try_run(
+            meta,
+            |_| {
+                called.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Ok(Value::Null)
+            },
+            || {},
+        );
+        assert!(out.is_err());
+        assert_eq!(called.into_inner(), 0);
+        // under the row cap, the memory budget still applies (11 kB per row, 1e7 rows: 112 GB)
+        let big = Sweep {
+            key: "x".into(),
+            values: vec!["1".repeat(10_000), "2".into()],
+        };
+        let many = Sweep::parse("y=0:1:1000000").unwrap();
+        let many2 = Sweep::parse("z=0:1:5").unwrap();
+        match row_count(&[big, many, many2]) {
+            Err(e) => assert!(
+                e.to_string().starts_with(
+                    "a table of 10000000 rows needs about 112 GB, more than the memory budget"
+                ),
+                "{e}"
+            ),
+            Ok(n) => assert!(n == 10_000_000 && crate::budget::get() > 112_000_000_000),
+        }
+        assert!(t0.elapsed().as_secs_f64() < 1.0);
     }
 
     #[test]

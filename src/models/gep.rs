@@ -350,12 +350,14 @@ impl EntrywiseWishartSampler {
         check::count("m", m, 1, MAX_SIZE * 100)?;
         let c = check::in_range("ratio n/m", n as f64 / m as f64, MIN_RATIO, MAX_RATIO)?;
         let mean = check::finite("E f(g)", activation.constants(c, 0.0)?.mu0)?;
-        Ok(EntrywiseWishartSampler {
+        let s = EntrywiseWishartSampler {
             n,
             m,
             activation,
             mean,
-        })
+        };
+        crate::budget::check("GEP sampling (one draw)", s.memory_per_draw())?;
+        Ok(s)
     }
     /// `N/M`.
     pub fn ratio(&self) -> f64 {
@@ -398,6 +400,15 @@ impl Sampler for EntrywiseWishartSampler {
             )));
         }
         eigvalsh(&y, self.n)
+    }
+    /// `A` (`N M`), the `N x N` Gram twice and the eigen workspace.
+    fn memory_per_draw(&self) -> u64 {
+        use crate::budget::{eigen_bytes, elements, f64s};
+        f64s(elements(&[self.n, self.m]) + 2 * elements(&[self.n, self.n]))
+            .saturating_add(eigen_bytes(self.n))
+    }
+    fn output_bytes(&self) -> u64 {
+        crate::budget::f64s(self.n as u128)
     }
 }
 

@@ -269,7 +269,9 @@ impl WishartSampler {
         check::count("size", n, 1, MAX_SIZE)?;
         check::count("columns", m, 1, MAX_SIZE * 100)?;
         check::in_range("scale", scale, 1e-150, 1e150)?;
-        Ok(WishartSampler { n, m, scale })
+        let s = WishartSampler { n, m, scale };
+        crate::budget::check("Wishart sampling (one draw)", s.memory_per_draw())?;
+        Ok(s)
     }
 }
 
@@ -321,6 +323,18 @@ impl Sampler for WishartSampler {
         };
         ev.sort_by(f64::total_cmp);
         Ok(ev)
+    }
+    /// `X` (`n m`), its transpose when `n > m`, the `r x r` Gram (`r = min(n, m)`) twice and the
+    /// eigen workspace.
+    fn memory_per_draw(&self) -> u64 {
+        use crate::budget::{eigen_bytes, elements, f64s};
+        let (n, m) = (self.n, self.m);
+        let r = n.min(m);
+        let x = elements(&[n, m]) * if n > m { 2 } else { 1 };
+        f64s(x + 2 * elements(&[r, r])).saturating_add(eigen_bytes(r))
+    }
+    fn output_bytes(&self) -> u64 {
+        crate::budget::f64s(self.n as u128)
     }
 }
 

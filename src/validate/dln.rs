@@ -114,6 +114,7 @@ pub fn validate(
         .n0
         .unwrap_or(sampled.widths()[0].max(sampled.gram().len()));
     let sampler = NetworkSampler::for_prior(sampled, n0)?;
+    crate::model::check_sampler_budget(&sampler, "network validation", opts.samples)?;
     let draws: Vec<NetworkDraw> = (0..opts.samples)
         .into_par_iter()
         .map(|i| sampler.sample(&mut stream(opts.seed, i as u64)))

@@ -17,9 +17,9 @@
 //!
 //! The verdict is pass iff every check passes. The same rules are stated in `docs/architecture.md`.
 
-use super::report::{z_crit, Check, Report};
+use super::report::{z_crit, Check, Report, Z_MAX};
 use super::stats::{self, Histogram};
-use crate::error::{check, Result};
+use crate::error::{check, Error, Result};
 use crate::model::{Sampler, SpectralModel};
 use crate::plot::{Curve, Figure};
 use crate::spectral::{SpectralDensity, DEFAULT_NODES};
@@ -100,6 +100,7 @@ where
 {
     check::count("samples", opts.samples, 1, 1_000_000)?;
     check::count("bins", opts.bins, 2, 10_000)?;
+    crate::model::check_sampler_budget(sampler, "spectral validation", opts.samples)?;
     faer::set_global_parallelism(faer::Par::Seq);
     let draws: Vec<Vec<f64>> = (0..opts.samples)
         .into_par_iter()
@@ -125,6 +126,11 @@ pub fn compare(
     draws: Vec<Vec<f64>>,
     opts: &SpectralValidation,
 ) -> Result<SpectralOutcome> {
+    if draws.is_empty() || draws.iter().all(|d| d.is_empty()) {
+        return Err(Error::InvalidData(
+            "no sampled eigenvalues to compare".into(),
+        ));
+    }
     let law = SpectralDensity::from_model(model, DEFAULT_NODES)?;
     let n = draws.iter().map(|d| d.len()).max().unwrap_or(0);
     let bias = opts.bias(n);
@@ -215,8 +221,17 @@ pub fn compare(
             .iter()
             .map(|d| d.iter().map(|x| x.powi(k1)).sum::<f64>() / d.len().max(1) as f64)
             .collect();
-        let (m, se) = stats::mean_se(&per);
-        let se = if se.is_finite() { se } else { 0.0 };
+        let (m, se, z) = if draws.len() >= 2 {
+            let (m, se) = stats::mean_se(&per);
+            (m, se, z_crit(draws.len()))
+        } else {
+            // one draw: no spread across draws; the i.i.d. standard error of the pooled eigenvalues'
+            // k-th powers bounds the draw-to-draw one from above (eigenvalues repel: a linear spectral
+            // statistic fluctuates by O(1/n), the i.i.d. error is O(1/sqrt(n)))
+            let xk: Vec<f64> = pooled.iter().map(|x| x.powi(k1)).collect();
+            let (_, se_iid) = stats::mean_se(&xk);
+            (per[0], if se_iid.is_finite() { se_iid } else { 0.0 }, Z_MAX)
+        };
         // floating-point floor of a sum of n eigenvalues: ~ n ε max|x|^k relative to the sum, bounded
         // here by 1e-12 E|x|^k (matters only when m_k = 0 and the draws have no spread, e.g. a
         // zero-diagonal matrix whose trace vanishes exactly)
@@ -226,9 +241,16 @@ pub fn compare(
             mk,
             m,
             se,
-            z_crit(draws.len()),
+            z,
             (k1 as f64) * mk.abs() * bias + 1e-12 * abs_k,
         ));
+    }
+    if draws.len() < 2 {
+        notes.push(
+            "one draw: moment and atom checks use the i.i.d. standard error of its eigenvalues \
+             (conservative; there is no spread across draws to estimate)"
+                .into(),
+        );
     }
     if opts.remove_top > 0 {
         notes.push(format!(
@@ -246,14 +268,20 @@ pub fn compare(
                 d.iter().filter(|x| (*x - a).abs() <= w).count() as f64 / d.len().max(1) as f64
             })
             .collect();
-        let (m, se) = stats::mean_se(&per);
-        let se = if se.is_finite() { se } else { 0.0 };
+        let (m, se, z) = if draws.len() >= 2 {
+            let (m, se) = stats::mean_se(&per);
+            (m, se, z_crit(draws.len()))
+        } else {
+            // one draw: binomial standard error of the fraction in the window
+            let k = draws[0].len().max(1) as f64;
+            (per[0], (per[0] * (1.0 - per[0]) / k).sqrt(), Z_MAX)
+        };
         checks.push(Check::statistical(
             &format!("atom@{a:.4}"),
             mass,
             m,
             se,
-            z_crit(draws.len()),
+            z,
             bias + 1.0 / n.max(1) as f64,
         ));
     }

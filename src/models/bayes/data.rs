@@ -226,11 +226,7 @@ impl Dataset {
     /// Read a CSV file with a header line. Columns: `split` (`train` or `test`), inputs whose names
     /// start with `x`, labels whose names start with `y` (any order). Example header: `split,x1,x2,y`.
     pub fn from_csv(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            action: "read",
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::io::read_to_string_capped(path, crate::io::MAX_INPUT_BYTES, "data")?;
         let perr = |message: String| Error::Parse {
             path: path.to_path_buf(),
             message,

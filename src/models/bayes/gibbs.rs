@@ -55,14 +55,19 @@ impl DlnGibbs {
                 "> 0 for posterior sampling",
             ));
         }
-        check::count("samples (sweeps)", sweeps, 10, 100_000_000)?;
-        Ok(DlnGibbs {
+        super::check_sweeps(sweeps, burn_in)?;
+        let g = DlnGibbs {
             model,
             data,
             sigma0_sq,
             sweeps,
             burn_in,
-        })
+        };
+        crate::budget::check(
+            "Gibbs sampling (one chain)",
+            g.memory_per_draw().saturating_add(g.output_bytes()),
+        )?;
+        Ok(g)
     }
 
     fn dims(&self) -> Vec<usize> {
@@ -181,6 +186,21 @@ impl Sampler for DlnGibbs {
     fn sample(&self, rng: &mut Rng) -> Result<Trace> {
         self.run_chain(rng)
     }
+    /// The weights (three copies per layer: current, proposal, product) and the data-sized work
+    /// arrays (`P` and `Pt` times the widest layer, `P x P`).
+    fn memory_per_draw(&self) -> u64 {
+        use crate::budget::{elements, f64s};
+        let n = self.dims();
+        let wmax = n.iter().copied().max().unwrap_or(0);
+        let pp = self.data.p() + self.data.xt.nrows();
+        let w: u128 = n.windows(2).map(|k| elements(&[k[0], k[1]])).sum();
+        f64s(3 * w + 4 * elements(&[pp, wmax]) + 3 * elements(&[pp, pp]))
+    }
+    /// The trace: per kept sweep, mean and variance at each test point and output (`Vec` headers
+    /// included), and `q`.
+    fn output_bytes(&self) -> u64 {
+        super::trace_bytes(self.sweeps, self.data.xt.nrows() * self.data.d())
+    }
 }
 
 /// Run `chains` independent chains in parallel (stream `(seed, chain)` each; thread-count independent).
@@ -191,6 +211,7 @@ pub fn run_chains<S: Sampler<Output = Trace>>(
 ) -> Result<Vec<Trace>> {
     use rayon::prelude::*;
     check::count("chains", chains, 1, 1024)?;
+    crate::model::check_sampler_budget(sampler, "posterior sampling", chains)?;
     (0..chains)
         .into_par_iter()
         .map(|k| sampler.sample(&mut crate::rng::stream(seed, k as u64)))

@@ -27,5 +27,26 @@ pub mod saddle;
 pub mod slice;
 
 pub use data::{make_ds, Dataset, Gram};
+
+use crate::error::{check, Result};
+
+/// Largest number of MCMC sweeps per chain, for the kept samples and for the burn-in each (a chain of
+/// 1e8 sweeps already takes hours; larger requests are refused instead of running for days).
+pub const MAX_SWEEPS: usize = 100_000_000;
+
+/// Check an MCMC run length: `samples` kept sweeps in `[10, MAX_SWEEPS]` and `burn_in` in
+/// `[0, MAX_SWEEPS]` (names as the CLI spells them).
+pub fn check_sweeps(samples: usize, burn_in: usize) -> Result<()> {
+    check::count("samples (sweeps)", samples, 10, MAX_SWEEPS)?;
+    check::count("burn-in", burn_in, 0, MAX_SWEEPS)?;
+    Ok(())
+}
+
+/// Bytes of a [`posterior::Trace`] of `sweeps` kept sweeps with `values` test values each (two
+/// `Vec<f64>` per sweep, with their 24-byte headers, and `q`).
+pub fn trace_bytes(sweeps: usize, values: usize) -> u64 {
+    let per = 2 * (24 + 8 * values as u128) + 8;
+    (sweeps as u128).saturating_mul(per).min(u64::MAX as u128) as u64
+}
 pub use dln::BayesDln;
 pub use gp::{EigenGram, Prediction};

@@ -67,8 +67,8 @@ impl OneHiddenSlice {
         check::positive("sigma0^2", sigma0_sq)?;
         check::positive("sigma1^2", sigma1_sq)?;
         check::positive("temperature", temperature)?;
-        check::count("samples (sweeps)", sweeps, 10, 100_000_000)?;
-        Ok(OneHiddenSlice {
+        super::check_sweeps(sweeps, burn_in)?;
+        let s = OneHiddenSlice {
             activation,
             width,
             sigma0_sq,
@@ -77,7 +77,12 @@ impl OneHiddenSlice {
             data,
             sweeps,
             burn_in,
-        })
+        };
+        crate::budget::check(
+            "slice sampling (one chain)",
+            s.memory_per_draw().saturating_add(s.output_bytes()),
+        )?;
+        Ok(s)
     }
 
     fn features(&self, x: &DMatrix<f64>, w: &DMatrix<f64>) -> DMatrix<f64> {
@@ -180,6 +185,20 @@ impl Sampler for OneHiddenSlice {
     }
     fn sample(&self, rng: &mut Rng) -> Result<Trace> {
         self.run_chain(rng)
+    }
+    /// First-layer weights (current, proposal, auxiliary: `N₁ N₀` each), features at train and test
+    /// inputs (`(P + Pt) N₁`, twice) and the `P x P` kernel with its Cholesky factor.
+    fn memory_per_draw(&self) -> u64 {
+        use crate::budget::{elements, f64s};
+        let pp = self.data.p() + self.data.xt.nrows();
+        f64s(
+            3 * elements(&[self.width, self.data.n0()])
+                + 2 * elements(&[pp, self.width])
+                + 3 * elements(&[pp, pp]),
+        )
+    }
+    fn output_bytes(&self) -> u64 {
+        super::trace_bytes(self.sweeps, self.data.xt.nrows())
     }
 }
 

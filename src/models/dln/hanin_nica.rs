@@ -109,7 +109,9 @@ impl ProductNormSampler {
     /// Widths `n_0..n_d` (at least two entries).
     pub fn new(widths: Vec<usize>, act: Activation) -> Result<Self> {
         check_widths(&widths)?;
-        Ok(ProductNormSampler { widths, act })
+        let s = ProductNormSampler { widths, act };
+        crate::budget::check("product-norm sampling (one draw)", s.memory_per_draw())?;
+        Ok(s)
     }
 }
 
@@ -163,5 +165,12 @@ impl Sampler for ProductNormSampler {
             a = next.into_iter().map(|x| x / s).collect();
         }
         Ok(y)
+    }
+    /// Two activation vectors of the largest width (the weights are streamed, never stored).
+    fn memory_per_draw(&self) -> u64 {
+        crate::budget::f64s(2 * self.widths.iter().copied().max().unwrap_or(0) as u128)
+    }
+    fn output_bytes(&self) -> u64 {
+        8
     }
 }

@@ -91,10 +91,67 @@ impl Gram {
         Gram::new(x * x.transpose() * (sigma0_sq / n0 as f64))
     }
 
+    /// From an input file: one input per line, comma-separated finite numbers, all lines of the same
+    /// length `N_0 >= 1`; blank lines and lines starting with `#` are skipped. The file is read with the
+    /// size limit of [`crate::io::read_to_string_capped`], at most 10000 inputs are accepted and the
+    /// matrix is checked against the memory budget; then `C = σ_0² X Xᵀ / N_0`.
+    pub fn read_inputs(path: &std::path::Path, sigma0_sq: f64) -> Result<Self> {
+        let text = crate::io::read_to_string_capped(path, crate::io::MAX_INPUT_BYTES, "inputs")?;
+        let perr = |message: String| Error::Parse {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut rows: Vec<Vec<f64>> = Vec::new();
+        for (k, line) in text.lines().enumerate() {
+            let l = line.trim();
+            if l.is_empty() || l.starts_with('#') {
+                continue;
+            }
+            let row = l
+                .split(',')
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| match t.trim().parse::<f64>() {
+                    Ok(v) if v.is_finite() => Ok(v),
+                    Ok(_) => Err(perr(format!(
+                        "line {}: `{}` is not finite",
+                        k + 1,
+                        t.trim()
+                    ))),
+                    Err(_) => Err(perr(format!(
+                        "line {}: `{}` is not a number",
+                        k + 1,
+                        t.trim()
+                    ))),
+                })
+                .collect::<Result<Vec<f64>>>()?;
+            rows.push(row);
+            if rows.len() > 10_000 {
+                return Err(perr("more than 10000 inputs".into()));
+            }
+        }
+        let n0 = rows.first().map(|r| r.len()).unwrap_or(0);
+        if n0 == 0 || rows.iter().any(|r| r.len() != n0) {
+            return Err(perr(
+                "every line must have the same number (>= 1) of values".into(),
+            ));
+        }
+        let p = rows.len();
+        crate::budget::check(
+            "the input Gram matrix",
+            crate::budget::f64s(3 * crate::budget::elements(&[p, p])),
+        )?;
+        let x = DMatrix::from_row_iterator(p, n0, rows.into_iter().flatten());
+        Gram::from_inputs(&x, sigma0_sq)
+    }
+
     /// From `p` random inputs `x ~ N(0, I_{N_0})` drawn from stream `(seed, 0)`.
     pub fn sampled(p: usize, n0: usize, sigma0_sq: f64, seed: u64) -> Result<Self> {
         check::count("inputs", p, 1, 10_000)?;
         check::count("n0", n0, p, 1_000_000)?;
+        // X, its matrix copy and transpose, and the P x P Gram with its Cholesky check
+        let x = crate::budget::elements(&[p, n0]);
+        let c = crate::budget::elements(&[p, p]);
+        crate::budget::check("dln input generation", crate::budget::f64s(3 * x + 3 * c))?;
         let mut rng = crate::rng::stream(seed, 0);
         let x = DMatrix::from_row_slice(p, n0, &crate::rng::normals(&mut rng, p * n0));
         Gram::from_inputs(&x, sigma0_sq)

@@ -49,6 +49,10 @@ impl NetworkSampler {
         let c = prior.gram().matrix();
         let p = c.nrows();
         check::count("n0", n0, p, 1_000_000)?;
+        crate::budget::check(
+            "network inputs",
+            crate::budget::f64s(crate::budget::elements(&[p, n0])),
+        )?;
         let chol = c
             .clone()
             .cholesky()
@@ -59,13 +63,15 @@ impl NetworkSampler {
             .copy_from(&(l * (n0 as f64).sqrt()));
         let mut sigma = vec![1.0];
         sigma.extend(prior.sigma2().iter().map(|v| v.sqrt()));
-        Ok(NetworkSampler {
+        let s = NetworkSampler {
             widths: prior.widths().to_vec(),
             sigma,
             outputs: prior.outputs(),
             x,
             n0,
-        })
+        };
+        crate::budget::check("network sampling (one draw)", s.memory_per_draw())?;
+        Ok(s)
     }
 }
 
@@ -124,5 +130,32 @@ impl Sampler for NetworkSampler {
             ws.push(w);
         }
         unreachable!("at least one hidden layer")
+    }
+    /// `W⁰` (`N_1 N_0`), every later weight matrix (kept for the backward product), the hidden
+    /// activations (`N_l P`, twice) and the backward product (`D N_l`, twice).
+    fn memory_per_draw(&self) -> u64 {
+        use crate::budget::{elements, f64s};
+        let p = self.x.nrows();
+        let w = &self.widths;
+        let wmax = w.iter().copied().max().unwrap_or(0);
+        let mut total = elements(&[w[0], self.n0]);
+        for k in 0..w.len() {
+            let rows = if k + 1 < w.len() {
+                w[k + 1]
+            } else {
+                self.outputs
+            };
+            total = total.saturating_add(elements(&[rows, w[k]]));
+        }
+        total = total
+            .saturating_add(2 * elements(&[wmax, p]))
+            .saturating_add(2 * elements(&[self.outputs, wmax]));
+        f64s(total)
+    }
+    /// `f` (`D P`) and `Q` (`D²`).
+    fn output_bytes(&self) -> u64 {
+        use crate::budget::{elements, f64s};
+        f64s(elements(&[self.outputs, self.x.nrows()]) + elements(&[self.outputs, self.outputs]))
+            .saturating_add(64)
     }
 }

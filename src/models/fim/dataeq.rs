@@ -70,6 +70,28 @@ pub fn draw_data(n: usize, d: usize, inputs: Inputs, seed: u64) -> Mat<f64> {
     draw_inputs(&mut stream(seed, DATA_STREAM), n, d, inputs)
 }
 
+/// [`draw_data`] with its sizes checked first (`1 <= n <= 20000`, `1 <= d <= 1e6`) and its memory
+/// (`X` and its draw, `2 d n` doubles) against the budget ([`crate::budget`]): the entry point for
+/// sizes that come from a user.
+pub fn try_draw_data(n: usize, d: usize, inputs: Inputs, seed: u64) -> Result<Mat<f64>> {
+    check::count("n", n, 1, 20_000)?;
+    check::count("d", d, 1, 1_000_000)?;
+    crate::budget::check(
+        "the data set X (d x n)",
+        crate::budget::f64s(2 * crate::budget::elements(&[d, n])),
+    )?;
+    Ok(draw_data(n, d, inputs, seed))
+}
+
+/// Peak memory of the fixed-data law for `n` points: the kernels and their pair table (about five
+/// `n x n` arrays), the whitened problem (three more) and one `n x n` eigendecomposition per thread
+/// while the support is scanned.
+pub fn law_memory(n: usize) -> u64 {
+    use crate::budget::{eigen_bytes, elements, f64s};
+    f64s(8 * elements(&[n, n]))
+        .saturating_add(eigen_bytes(n).saturating_mul(rayon::current_num_threads() as u64))
+}
+
 /// The exact infinite-width kernels `K_CK`, `K_W` of a data set (F20).
 #[derive(Debug, Clone)]
 pub struct DataKernels {
@@ -94,6 +116,10 @@ impl DataKernels {
         check::count("d", d, 1, 1_000_000)?;
         check::positive("sigma_w2", sigma_w2)?;
         check::non_negative("sigma_v2", sigma_v2)?;
+        crate::budget::check(
+            "the data kernels (n x n)",
+            crate::budget::f64s(5 * crate::budget::elements(&[n, n])),
+        )?;
         let mut g = Mat::<f64>::zeros(n, n);
         faer::linalg::matmul::matmul(
             g.as_mut(),
@@ -191,6 +217,8 @@ impl DataFim {
         if trained == Trained::Both {
             check::positive("sigma_v2", sigma_v2)?;
         }
+        check::count("n", x.ncols(), 1, 20_000)?;
+        crate::budget::check("the fixed-data law", law_memory(x.ncols()))?;
         let k = DataKernels::new(x, act, sigma_w2, sigma_v2, trained == Trained::Both)?;
         let about = serde_json::json!({
             "activation": act.name(), "sigma_w2": sigma_w2, "sigma_v2": sigma_v2,

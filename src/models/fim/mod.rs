@@ -32,7 +32,7 @@ pub mod sampler;
 pub mod unit_block;
 
 pub use activation::{Activation, GaussianConstants};
-pub use dataeq::{draw_data, DataFim, DataKernels};
+pub use dataeq::{draw_data, try_draw_data, DataFim, DataKernels};
 pub use infinite::{InfiniteWidthFim, KarakidaStats, ParameterSpace};
 pub use law::Ratios;
 pub use linear::LinearFim;

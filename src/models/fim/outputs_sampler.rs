@@ -93,7 +93,7 @@ impl MultiOutputSampler {
         )?;
         check::positive("sigma_w2", sigma_w2)?;
         check::positive("sigma_v2", sigma_v2)?;
-        Ok(MultiOutputSampler {
+        let s = MultiOutputSampler {
             n,
             d,
             width,
@@ -102,7 +102,12 @@ impl MultiOutputSampler {
             sigma_v2,
             inputs,
             normalize_readout,
-        })
+        };
+        crate::budget::check(
+            "multi-output network sampling (one draw)",
+            s.memory_per_draw(),
+        )?;
+        Ok(s)
     }
 
     /// Number of parameters `p = N d + C N`.
@@ -265,6 +270,23 @@ impl Sampler for MultiOutputSampler {
     fn sample(&self, rng: &mut Rng) -> Result<Vec<f64>> {
         let (x, w1, w2) = self.draw(rng);
         self.eigenvalues_of(&self.blocks(&x, &w1, &w2))
+    }
+    /// `X`, `W₁`, `W₂` (twice each), `W₁X`, the blocks and their column-major copies, the `C` block
+    /// spectra, and one block eigenproblem per thread.
+    fn memory_per_draw(&self) -> u64 {
+        use crate::budget::{eigen_bytes, elements, f64s, parallel_draws};
+        let (n, d, nn, c) = (self.n, self.d, self.width, self.outputs);
+        f64s(
+            2 * (elements(&[d, n]) + elements(&[nn, d]) + elements(&[c, nn]))
+                + elements(&[nn, n])
+                + 5 * elements(&[n, n])
+                + 2 * elements(&[c, c])
+                + 2 * elements(&[c, n]),
+        )
+        .saturating_add(eigen_bytes(n).saturating_mul(parallel_draws(c)))
+    }
+    fn output_bytes(&self) -> u64 {
+        crate::budget::f64s(crate::budget::elements(&[self.outputs, self.n]))
     }
 }
 

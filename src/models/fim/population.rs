@@ -418,13 +418,15 @@ impl PopulationSampler {
     pub fn new(activation: &Activation, width: usize, d: usize, sigma_w2: f64) -> Result<Self> {
         check::count("width", width, 1, 20_000)?;
         check::count("d", d, 2, 20_000)?;
-        Ok(PopulationSampler {
+        let s = PopulationSampler {
             width,
             d,
             activation: activation.name(),
             sigma_w2,
             kernel: PairKernel::new(activation, sigma_w2)?,
-        })
+        };
+        crate::budget::check("population FIM sampling (one draw)", s.memory_per_draw())?;
+        Ok(s)
     }
 
     /// Lower triangle (column-major `N × N`) of `κ(W̃W̃ᵀ)/N` for a fresh `W`; the diagonal is exactly
@@ -463,5 +465,14 @@ impl Sampler for PopulationSampler {
     }
     fn sample(&self, rng: &mut Rng) -> Result<Vec<f64>> {
         eigvalsh(&self.matrix(rng), self.width)
+    }
+    /// `W` (`N d`), the `N x N` matrix and the eigen workspace.
+    fn memory_per_draw(&self) -> u64 {
+        use crate::budget::{eigen_bytes, elements, f64s};
+        let (nn, d) = (self.width, self.d);
+        f64s(elements(&[nn, d]) + elements(&[nn, nn])).saturating_add(eigen_bytes(nn))
+    }
+    fn output_bytes(&self) -> u64 {
+        crate::budget::f64s(self.width as u128)
     }
 }

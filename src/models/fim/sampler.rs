@@ -107,7 +107,7 @@ impl NetworkSampler {
             check::positive("sigma_v2", sigma_v2)?;
         }
         check::count("remove_top", remove_top, 0, n - 1)?;
-        Ok(NetworkSampler {
+        let s = NetworkSampler {
             n,
             d,
             width,
@@ -118,7 +118,9 @@ impl NetworkSampler {
             inputs,
             normalize_readout,
             remove_top,
-        })
+        };
+        crate::budget::check("network sampling (one draw)", s.memory_per_draw())?;
+        Ok(s)
     }
 
     /// Number of parameters of the trained layers: `N d + N`, `N`, or `N d`.
@@ -324,6 +326,18 @@ impl Sampler for NetworkSampler {
     fn sample(&self, rng: &mut Rng) -> Result<Vec<f64>> {
         self.eigenvalues(rng)
     }
+    /// `X` (`d n`, three copies), `W` (`N d`, twice), `WX`, `φ`, `φ'` (`N n` each), three `n x n`
+    /// Gram blocks and the eigen workspace.
+    fn memory_per_draw(&self) -> u64 {
+        use crate::budget::{eigen_bytes, elements, f64s};
+        let (n, d, nn) = (self.n, self.d, self.width);
+        f64s(3 * elements(&[d, n]) + 2 * elements(&[nn, d]) + 3 * elements(&[nn, n]))
+            .saturating_add(f64s(3 * elements(&[n, n])))
+            .saturating_add(eigen_bytes(n))
+    }
+    fn output_bytes(&self) -> u64 {
+        crate::budget::f64s(self.n as u128)
+    }
 }
 
 /// Sampler of `Θ` for a fixed data set (the law of [`super::dataeq::DataFim`]): every draw redraws
@@ -360,6 +374,12 @@ impl Sampler for FixedDataSampler {
     fn sample(&self, rng: &mut Rng) -> Result<Vec<f64>> {
         let (w, v) = self.net.draw_weights(rng);
         self.net.spectrum_of(&self.x, &w, &v)
+    }
+    fn memory_per_draw(&self) -> u64 {
+        self.net.memory_per_draw()
+    }
+    fn output_bytes(&self) -> u64 {
+        self.net.output_bytes()
     }
 }
 

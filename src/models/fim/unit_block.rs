@@ -204,11 +204,13 @@ impl UnitBlockSampler {
     ) -> Result<Self> {
         check::count("samples", samples, 2, 1_000_000_000)?;
         let block = UnitBlock::new(&activation, n, w_norm, bias)?;
-        Ok(UnitBlockSampler {
+        let s = UnitBlockSampler {
             activation,
             block,
             samples,
-        })
+        };
+        crate::budget::check("unit-block sampling (one draw)", s.memory_per_draw())?;
+        Ok(s)
     }
 
     /// The theory this sampler simulates.
@@ -277,5 +279,15 @@ impl Sampler for UnitBlockSampler {
             block_se: [st[0].1, st[1].1, st[2].1],
             bulk_mean: (n > 1).then_some(st[3]),
         })
+    }
+    /// The `(n+1) x (n+1)` matrix (kept in the result), a chunk of 4096 inputs and the eigen workspace.
+    fn memory_per_draw(&self) -> u64 {
+        use crate::budget::{eigen_bytes, elements, f64s};
+        let n = self.block.n;
+        f64s(elements(&[n + 1, n + 1]) + elements(&[4096, n])).saturating_add(eigen_bytes(n + 1))
+    }
+    fn output_bytes(&self) -> u64 {
+        let n = self.block.n;
+        crate::budget::f64s(crate::budget::elements(&[n + 1, n + 2]))
     }
 }
