@@ -67,10 +67,26 @@ pub struct OutputArgs {
 }
 
 impl OutputArgs {
-    /// Fail early if an output path is not writable.
+    /// Fail early if an output path is not writable, or if `--out` and `--plot` name the same file.
     pub fn check_paths(&self) -> Result<()> {
-        for p in [&self.out, &self.plot].into_iter().flatten() {
-            crate::io::check_writable(p)?;
+        self.check_paths_against(&[])
+    }
+
+    /// [`check_paths`](Self::check_paths), and refuse an output that names one of the command's input
+    /// files (`(flag, path)`).
+    pub fn check_paths_against(&self, inputs: &[(&str, &Path)]) -> Result<()> {
+        let mut outs: Vec<(&str, &Path)> = vec![];
+        if let Some(p) = &self.out {
+            outs.push(("--out", p));
+        }
+        if let Some(p) = &self.plot {
+            outs.push(("--plot", p));
+        }
+        crate::io::check_distinct(&outs, inputs)?;
+        for (_, p) in outs {
+            if !crate::io::is_stdout(p) {
+                crate::io::check_writable(p)?;
+            }
         }
         Ok(())
     }
@@ -125,7 +141,7 @@ pub fn emit(path: Option<&Path>, text: &str) -> Result<()> {
         }
     }
     match path {
-        Some(p) => crate::io::write_atomic(p, text.as_bytes()),
+        Some(p) => crate::io::write_output(p, text.as_bytes()),
         None => {
             let mut out = std::io::stdout().lock();
             // a closed pipe (e.g. `| head`) is not an error worth reporting
@@ -148,7 +164,7 @@ pub fn finish_validation(
         let mut s = serde_json::to_string_pretty(report)
             .map_err(|e| crate::Error::Domain(e.to_string()))?;
         s.push('\n');
-        crate::io::write_atomic(p, s.as_bytes())?;
+        crate::io::write_output(p, s.as_bytes())?;
     }
     if let (Some(p), Some(f)) = (plot_path, figure) {
         f.write(p)?;
@@ -403,8 +419,18 @@ impl RunArgs {
     /// Fail early on unwritable outputs and bad counts.
     pub fn check(&self) -> Result<()> {
         check::count("samples", self.samples, 1, 1_000_000)?;
-        for p in [&self.plot, &self.report].into_iter().flatten() {
-            crate::io::check_writable(p)?;
+        let mut outs: Vec<(&str, &Path)> = vec![];
+        if let Some(p) = &self.plot {
+            outs.push(("--plot", p));
+        }
+        if let Some(p) = &self.report {
+            outs.push(("--report", p));
+        }
+        crate::io::check_distinct(&outs, &[])?;
+        for (_, p) in outs {
+            if !crate::io::is_stdout(p) {
+                crate::io::check_writable(p)?;
+            }
         }
         Ok(())
     }

@@ -28,6 +28,10 @@ pub struct Cli {
     /// Suppress progress bars and informational messages on stderr.
     #[arg(long, global = true)]
     pub quiet: bool,
+    /// Memory budget, e.g. `1GB`, `512MB`, `2GiB` (default: half of the machine's memory). A run whose
+    /// estimated memory exceeds it is refused before it allocates.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -74,6 +78,9 @@ where
             return ExitCode::from(code);
         }
     };
+    if let Some(b) = cli.max_memory {
+        crate::budget::set(b);
+    }
     match dispatch(&cli) {
         Ok(o) => ExitCode::from(o.code()),
         Err(e) => {
@@ -226,4 +233,8 @@ fn glue_non_finite_values(words: &mut Vec<String>) {
         }
         i += 1;
     }
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    crate::budget::parse_size(s).map_err(|e| e.to_string())
 }

@@ -64,3 +64,85 @@ fn check_refuses_links_out_of_the_catalogue_and_unknown_statistics() {
     assert_ne!(code, 0, "{out}{err}");
     assert!(out.contains("unknown statistics kss"), "{out}{err}");
 }
+
+#[test]
+fn memory_budget_refuses_before_allocating() {
+    refused(
+        &[
+            "validate",
+            "mp",
+            "--size",
+            "20000",
+            "--samples",
+            "1",
+            "--max-memory",
+            "512MB",
+        ],
+        "more than the memory budget",
+    );
+    refused(
+        &[
+            "table",
+            "mp",
+            "--at",
+            "1",
+            "--sweep",
+            "ratio=0.1:2:1000000",
+            "--sweep",
+            "scale=0.5:2:1000000",
+        ],
+        "",
+    );
+    refused(&["spectrum", "mp", "--max-memory", "lots"], "max-memory");
+}
+
+#[test]
+fn outputs_never_clobber_each_other_and_dash_is_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("x");
+    let f = f.to_str().unwrap();
+    refused(&["spectrum", "mp", "--out", f, "--plot", f], "--plot");
+    refused(
+        &[
+            "validate",
+            "mp",
+            "--size",
+            "50",
+            "--samples",
+            "2",
+            "--plot",
+            f,
+            "--report",
+            f,
+        ],
+        "--report",
+    );
+    let (code, out, err) = common::nnlimits(&["spectrum", "mp", "--at", "1", "--out", "-"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("# provenance") || out.starts_with("x,density"),
+        "{out}"
+    );
+    assert!(!std::path::Path::new("-").exists());
+    // a symlink is written through, and the link stays a link
+    let target = dir.path().join("target.csv");
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let (code, _, err) = common::nnlimits(&[
+        "spectrum",
+        "mp",
+        "--at",
+        "1",
+        "--out",
+        link.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(&target)
+        .unwrap()
+        .contains("density"));
+}

@@ -1,6 +1,7 @@
 //! All integration tests in one binary (one link of the crate instead of one per file: a fresh
 //! `cargo test` compiles much faster).
 
+mod budget;
 mod check;
 mod cli;
 mod cli_fim;
@@ -15,6 +16,7 @@ mod fim_population;
 mod gep;
 mod golden;
 mod mp;
+mod one_draw;
 mod properties;
 mod properties_fim;
 mod registry;
