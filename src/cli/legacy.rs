@@ -1,7 +1,7 @@
 //! Models not yet declared in the registry, wired by hand (being moved into the registry).
 
 use crate::error::{Error, Result};
-use crate::output::{GridArgs, Outcome, OutputArgs};
+use crate::output::Outcome;
 use crate::registry::{Context, Verb};
 use clap::{ArgMatches, Args, FromArgMatches};
 
@@ -9,20 +9,10 @@ fn parse<T: FromArgMatches>(m: &ArgMatches) -> Result<T> {
     T::from_arg_matches(m).map_err(|e| Error::InvalidData(e.to_string().trim().to_string()))
 }
 
-fn with_output(c: clap::Command) -> clap::Command {
-    OutputArgs::augment_args(GridArgs::augment_args(c))
-}
-
 /// The hand-wired subcommands of `verb`.
 pub fn subcommands(verb: Verb) -> Vec<clap::Command> {
     use clap::Command as C;
     match verb {
-        Verb::Spectrum => vec![
-            with_output(super::fim::FimSpectrumArgs::augment_args(C::new("ck")))
-                .about("Conjugate-kernel Gram Φᵀ Φ / N of a random shallow network (readout-only NTK)."),
-            with_output(super::fim::FimSpectrumArgs::augment_args(C::new("fim")))
-                .about("FIM / NTK dual Gram Θ = J Jᵀ of a random shallow network."),
-        ],
         Verb::Validate => vec![
             super::law::ValidateDlnArgs::augment_args(C::new("dln"))
                 .about("Deep linear network prior: finite-width / limit law against sampled networks."),
@@ -31,32 +21,17 @@ pub fn subcommands(verb: Verb) -> Vec<clap::Command> {
             ),
             super::saddle::ValidateBayesArgs::augment_args(C::new("1hl-bayes"))
                 .about("Bayesian one-hidden-layer network: elliptical slice sampling vs saddle point."),
-            super::fim::FimValidateArgs::augment_args(C::new("ck"))
-                .about("Conjugate-kernel Gram spectrum against sampled networks."),
-            super::fim::FimValidateArgs::augment_args(C::new("fim"))
-                .about("FIM / NTK dual Gram spectrum against sampled networks."),
         ],
         _ => vec![],
     }
 }
 
 /// Run a hand-wired model command.
-pub fn run(verb: Verb, name: &str, m: &ArgMatches, ctx: &Context) -> Result<Outcome> {
-    let quiet = ctx.quiet;
+pub fn run(verb: Verb, name: &str, m: &ArgMatches, _ctx: &Context) -> Result<Outcome> {
     match (verb, name) {
-        (Verb::Spectrum, "ck" | "fim") => {
-            let a: super::fim::FimSpectrumArgs = parse(m)?;
-            let grid: GridArgs = parse(m)?;
-            let output: OutputArgs = parse(m)?;
-            super::fim::run_spectrum(&a, name == "ck", &grid, &output)
-        }
         (Verb::Validate, "dln") => super::law::run_validate_dln(&parse(m)?),
         (Verb::Validate, "dln-bayes") => super::saddle::run_validate_dln_bayes(&parse(m)?),
         (Verb::Validate, "1hl-bayes") => super::saddle::run_validate_1hl_bayes(&parse(m)?),
-        (Verb::Validate, "ck" | "fim") => {
-            let a: super::fim::FimValidateArgs = parse(m)?;
-            super::fim::run_validate(&a, name == "ck", &a.run, quiet)
-        }
         _ => Err(Error::Domain(format!(
             "`{} {name}` is not available",
             verb.name()

@@ -6,11 +6,8 @@
 //! file parses and dispatches; `table`, `merge` and `check` have their own small files.
 
 pub mod check;
-pub mod fim;
 pub mod law;
 mod legacy;
-pub mod outputs;
-pub mod population;
 pub mod saddle;
 pub mod saddle_ext;
 pub mod table;

@@ -87,6 +87,12 @@ pub trait Entry: Send + Sync {
     fn selected_by(&self) -> Option<(&'static str, &'static str, &'static str)> {
         None
     }
+    /// For a variant selected by the presence of a flag of another model (`spectrum fim --outputs-ratio
+    /// 0.1` means `spectrum fim-outputs --outputs-ratio 0.1`): `(base model, flags)`. The flag is kept
+    /// (it is the variant's own); a `(flag, value)` selector ([`Entry::selected_by`]) is tried first.
+    fn selected_by_flags(&self) -> Option<(&'static str, &'static [&'static str])> {
+        None
+    }
     /// The spectral law for `spectrum` arguments (expression leaves and the Python package build laws
     /// through this); `None` for non-spectral models.
     fn spectral_law(&self, _args: &ArgMatches) -> Option<Result<Theory>> {
@@ -108,6 +114,16 @@ pub fn all() -> &'static [&'static dyn Entry] {
         &models::mp::ENTRY,
         &models::semicircle::ENTRY,
         &models::gep::ENTRY,
+        &models::fim::entries::FIM,
+        &models::fim::entries::CK,
+        &models::fim::entries::FIM_INFINITE,
+        &models::fim::entries::CK_INFINITE,
+        &models::fim::entries_data::FIM_DATA,
+        &models::fim::entries_data::CK_DATA,
+        &models::fim::entries_data::FIM_OUTPUTS,
+        &models::fim::population_present::FIM_POPULATION,
+        &models::fim::population_present::CK_POPULATION,
+        &models::fim::population_present::FIM_UNIT_BLOCK,
     ];
     ALL
 }
@@ -139,14 +155,19 @@ pub fn subcommands(verb: Verb) -> Vec<clap::Command> {
 }
 
 /// Rewrite a variant chosen by a flag (`<verb> fim --limit data ...`) into its own model name
-/// (`<verb> fim-data ...`), so that each variant has only its own flags. `args` are the words after the
-/// program name, starting at the verb.
+/// (`<verb> fim-data ...`), so that each variant has only its own flags. A `(flag, value)` selector
+/// ([`Entry::selected_by`]) drops the pair; a presence selector ([`Entry::selected_by_flags`], e.g.
+/// `fim --outputs-ratio 0.1` → `fim-outputs --outputs-ratio 0.1`) keeps the flag. `args` are the words
+/// after the program name: global switches (`--quiet`), then the verb, the model and its flags.
 pub fn select_variant(args: &mut Vec<String>) {
-    let Some(verb) = args.first() else { return };
-    if !Verb::ALL.iter().any(|v| v.name() == verb) || args.len() < 2 {
+    let Some(v) = args.iter().position(|a| !a.starts_with('-')) else {
+        return;
+    };
+    if !Verb::ALL.iter().any(|verb| verb.name() == args[v]) || args.len() < v + 2 {
         return;
     }
-    let base = args[1].clone();
+    let (model, first) = (v + 1, v + 2);
+    let base = args[model].clone();
     for e in all() {
         let Some((b, flag, value)) = e.selected_by() else {
             continue;
@@ -155,7 +176,7 @@ pub fn select_variant(args: &mut Vec<String>) {
             continue;
         }
         let long = format!("--{flag}");
-        let pos = args.iter().enumerate().skip(2).find_map(|(i, a)| {
+        let pos = args.iter().enumerate().skip(first).find_map(|(i, a)| {
             if *a == long && args.get(i + 1).map(String::as_str) == Some(value) {
                 Some((i, 2))
             } else if *a == format!("{long}={value}") {
@@ -166,7 +187,22 @@ pub fn select_variant(args: &mut Vec<String>) {
         });
         if let Some((i, k)) = pos {
             args.drain(i..i + k);
-            args[1] = e.name().to_string();
+            args[model] = e.name().to_string();
+            return;
+        }
+    }
+    for e in all() {
+        let Some((b, flags)) = e.selected_by_flags() else {
+            continue;
+        };
+        let present = args.iter().skip(first).any(|a| {
+            flags.iter().any(|f| {
+                a.strip_prefix("--")
+                    .is_some_and(|rest| rest == *f || rest.starts_with(&format!("{f}=")))
+            })
+        });
+        if b == base && present {
+            args[model] = e.name().to_string();
             return;
         }
     }

@@ -60,6 +60,9 @@ pub trait SpectralSpec: Send + Sync + 'static {
     const RANGES: &'static [(&'static str, &'static str)] = &[];
     /// `(base model, flag, value)` when this model is a variant selected by a flag of another.
     const SELECTED_BY: Option<(&'static str, &'static str, &'static str)> = None;
+    /// `(base model, flags)` when this model is a variant selected by the presence of any of these flags
+    /// on another model (the flags stay: they are this model's own).
+    const SELECTED_BY_FLAGS: Option<(&'static str, &'static [&'static str])> = None;
     /// Whether `validate <name>` exists.
     const VALIDATES: bool = true;
     /// The parameters of `spectrum <name>`.
@@ -117,6 +120,9 @@ impl<S: SpectralSpec> Entry for Spectral<S> {
     }
     fn selected_by(&self) -> Option<(&'static str, &'static str, &'static str)> {
         S::SELECTED_BY
+    }
+    fn selected_by_flags(&self) -> Option<(&'static str, &'static [&'static str])> {
+        S::SELECTED_BY_FLAGS
     }
     fn command(&self, verb: Verb) -> Option<clap::Command> {
         let c = clap::Command::new(S::NAME);

@@ -451,7 +451,7 @@ fn data_limit_spectrum_and_validate() {
         out.contains("verdict: PASS") && out.contains("fixed data set"),
         "{out}"
     );
-    // sizes are required; a constants-only activation has no kernels
+    // sizes are required; a constants-only activation has no kernels (no --constants flag)
     let (code, _, err) = nnlimits(&["spectrum", "fim", "--limit", "data", "--n", "50"]);
     assert_eq!(code, 2);
     assert!(err.contains("--d"), "{err}");
@@ -470,5 +470,9 @@ fn data_limit_spectrum_and_validate() {
         "0,0.6,0.4,0.5",
     ]);
     assert_eq!(code, 2);
-    assert!(err.contains("activation"), "{err}");
+    // `ck-data` has no --constants (its kernels need a named --activation): clap names the flag
+    assert!(
+        err.starts_with("error:") && err.contains("--constants") && err.contains("ck-data"),
+        "{err}"
+    );
 }

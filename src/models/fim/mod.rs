@@ -15,17 +15,25 @@
 //! * [`proportional`] — proportional limit via Gaussian equivalence (F15–F19).
 //! * [`pw2017`] — Pennington–Worah 2017 CK law in the paper's normalisation, by its quartic (F27).
 //! * [`unit_block`] — the Amari–Karakida–Oizumi single-unit block (F24) and its sampler.
+//! * [`params`], [`entries`], [`entries_data`], [`population_present`], [`population_check`] — the
+//!   command-line parameters and registry entries of `fim`, `ck` and their variants (`-infinite-width`,
+//!   `-data`, `-outputs`, `-population`, `-unit-block`).
 //! * [`sampler`] — finite networks: the dual `n × n` Gram matrix `Θ = J Jᵀ` and its eigenvalues (F6),
 //!   also for a fixed data set.
 
 pub mod activation;
 pub mod dataeq;
+pub mod entries;
+pub mod entries_data;
 pub mod infinite;
 pub mod law;
 pub mod linear;
 pub mod outputs;
 pub mod outputs_sampler;
+pub mod params;
 pub mod population;
+pub mod population_check;
+pub mod population_present;
 pub mod proportional;
 pub mod pw2017;
 pub mod sampler;
