@@ -7,7 +7,7 @@ use crate::models::dln::mixing::{Mixing, OutputLaw};
 use crate::models::dln::{parse_widths, DlnLaw, DlnLimit, DlnPrior, Gram};
 use crate::output::{fmt, parse_list, to_csv, to_table, Outcome, OutputArgs, OutputFormat};
 use crate::plot::{Curve, Figure};
-use crate::validate::dln::{validate, Options};
+use crate::models::dln::validate::{validate, Options};
 use nalgebra::DMatrix;
 use std::path::PathBuf;
 
