@@ -18,19 +18,13 @@ pub fn subcommands(verb: Verb) -> Vec<clap::Command> {
     use clap::Command as C;
     match verb {
         Verb::Spectrum => vec![
-            with_output(super::fim::FimSpectrumArgs::augment_args(C::new("ck")))
-                .about("Conjugate-kernel Gram Φᵀ Φ / N of a random shallow network (readout-only NTK)."),
+            with_output(super::fim::FimSpectrumArgs::augment_args(C::new("ck"))).about(
+                "Conjugate-kernel Gram Φᵀ Φ / N of a random shallow network (readout-only NTK).",
+            ),
             with_output(super::fim::FimSpectrumArgs::augment_args(C::new("fim")))
                 .about("FIM / NTK dual Gram Θ = J Jᵀ of a random shallow network."),
         ],
         Verb::Validate => vec![
-            super::law::ValidateDlnArgs::augment_args(C::new("dln"))
-                .about("Deep linear network prior: finite-width / limit law against sampled networks."),
-            super::saddle::ValidateBayesArgs::augment_args(C::new("dln-bayes")).about(
-                "Bayesian deep linear network: exact Gibbs sampling vs exact posterior and saddle point.",
-            ),
-            super::saddle::ValidateBayesArgs::augment_args(C::new("1hl-bayes"))
-                .about("Bayesian one-hidden-layer network: elliptical slice sampling vs saddle point."),
             super::fim::FimValidateArgs::augment_args(C::new("ck"))
                 .about("Conjugate-kernel Gram spectrum against sampled networks."),
             super::fim::FimValidateArgs::augment_args(C::new("fim"))
@@ -50,9 +44,6 @@ pub fn run(verb: Verb, name: &str, m: &ArgMatches, ctx: &Context) -> Result<Outc
             let output: OutputArgs = parse(m)?;
             super::fim::run_spectrum(&a, name == "ck", &grid, &output)
         }
-        (Verb::Validate, "dln") => super::law::run_validate_dln(&parse(m)?),
-        (Verb::Validate, "dln-bayes") => super::saddle::run_validate_dln_bayes(&parse(m)?),
-        (Verb::Validate, "1hl-bayes") => super::saddle::run_validate_1hl_bayes(&parse(m)?),
         (Verb::Validate, "ck" | "fim") => {
             let a: super::fim::FimValidateArgs = parse(m)?;
             super::fim::run_validate(&a, name == "ck", &a.run, quiet)

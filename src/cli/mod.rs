@@ -7,12 +7,9 @@
 
 pub mod check;
 pub mod fim;
-pub mod law;
 mod legacy;
 pub mod outputs;
 pub mod population;
-pub mod saddle;
-pub mod saddle_ext;
 pub mod table;
 
 use crate::registry::{Context, Verb};
@@ -47,13 +44,13 @@ pub enum Command {
     /// Run the catalogue of theory claims (e.g. `nnlimits check validation/`) and write a report.
     Check(check::CheckArgs),
     /// Saddle point of a Bayesian network (order parameters, predictor, generalization error).
-    Saddle(saddle::SaddleArgs),
+    Saddle(ModelCall<3>),
     /// Print version and build information.
     Info,
     /// List every model with its summary, parameters (range, default) and commands.
     Models(ModelsArgs),
     /// Closed-form laws (e.g. `law dln`).
-    Law(Box<law::LawArgs>),
+    Law(ModelCall<2>),
 }
 
 /// Run the CLI on an argument vector (the first element is the program name); returns the exit code.
@@ -143,10 +140,8 @@ pub fn dispatch(cli: &Cli) -> crate::Result<Outcome> {
             crate::output::emit(None, &format!("nnlimits {}\n", env!("CARGO_PKG_VERSION")))?;
             Ok(Outcome::Done)
         }
-        Command::Saddle(a) => saddle::run_saddle(a),
-        Command::Law(a) => match &a.law {
-            law::LawCommand::Dln(args) => law::run_law_dln(args),
-        },
+        Command::Saddle(a) => a.run(&ctx),
+        Command::Law(a) => a.run(&ctx),
     }
 }
 

@@ -108,6 +108,10 @@ pub fn all() -> &'static [&'static dyn Entry] {
         &models::mp::ENTRY,
         &models::semicircle::ENTRY,
         &models::gep::ENTRY,
+        &models::dln::entry::ENTRY,
+        &models::bayes::entry::ONE_HL,
+        &models::bayes::entry::DLN_BAYES,
+        &models::bayes::entry::ONE_HL_BAYES,
     ];
     ALL
 }
