@@ -7,9 +7,9 @@
 //! Run: `cargo run --release --example dln_figures` (from the crate root).
 
 use nnlimits::models::dln::mixing::{Mixing, OutputLaw};
+use nnlimits::models::dln::validate::{validate, Options};
 use nnlimits::models::dln::{DlnLaw, DlnPrior};
 use nnlimits::plot::{Curve, Figure};
-use nnlimits::validate::dln::{validate, Options};
 use std::path::Path;
 
 fn main() -> nnlimits::Result<()> {

@@ -6,10 +6,6 @@
 //! file parses and dispatches; `table`, `merge` and `check` have their own small files.
 
 pub mod check;
-pub mod law;
-mod legacy;
-pub mod saddle;
-pub mod saddle_ext;
 pub mod table;
 
 use crate::registry::{Context, Verb};
@@ -48,13 +44,13 @@ pub enum Command {
     /// Run the catalogue of theory claims (e.g. `nnlimits check validation/`) and write a report.
     Check(check::CheckArgs),
     /// Saddle point of a Bayesian network (order parameters, predictor, generalization error).
-    Saddle(saddle::SaddleArgs),
+    Saddle(ModelCall<3>),
     /// Print version and build information.
     Info,
     /// List every model with its summary, parameters (range, default) and commands.
     Models(ModelsArgs),
     /// Closed-form laws (e.g. `law dln`).
-    Law(Box<law::LawArgs>),
+    Law(ModelCall<2>),
 }
 
 /// Run the CLI on an argument vector (the first element is the program name); returns the exit code.
@@ -148,10 +144,8 @@ pub fn dispatch(cli: &Cli) -> crate::Result<Outcome> {
             crate::output::emit(None, &format!("nnlimits {}\n", env!("CARGO_PKG_VERSION")))?;
             Ok(Outcome::Done)
         }
-        Command::Saddle(a) => saddle::run_saddle(a),
-        Command::Law(a) => match &a.law {
-            law::LawCommand::Dln(args) => law::run_law_dln(args),
-        },
+        Command::Saddle(a) => a.run(&ctx),
+        Command::Law(a) => a.run(&ctx),
     }
 }
 
@@ -181,10 +175,7 @@ impl<const V: u8> ModelCall<V> {
 
     /// Run the command.
     pub fn run(&self, ctx: &Context) -> crate::Result<Outcome> {
-        match crate::registry::find(&self.model) {
-            Ok(e) => e.run(Self::verb(), &self.args, ctx),
-            Err(_) => legacy::run(Self::verb(), &self.model, &self.args, ctx),
-        }
+        crate::registry::find(&self.model)?.run(Self::verb(), &self.args, ctx)
     }
 }
 
@@ -208,7 +199,6 @@ impl<const V: u8> clap::Args for ModelCall<V> {
     fn augment_args(cmd: clap::Command) -> clap::Command {
         let verb = Self::verb();
         cmd.subcommands(crate::registry::subcommands(verb))
-            .subcommands(legacy::subcommands(verb))
             .subcommand_required(true)
             .arg_required_else_help(true)
     }

@@ -105,13 +105,11 @@ pub fn split_args(args: &[String]) -> Result<TableSpec> {
     {
         use clap::CommandFactory;
         let cli = super::Cli::command();
-        // `saddle` takes its model as a positional value; the others as subcommands
-        let positional = spec.base[0] == "saddle" && spec.base.len() >= 2;
         let known = spec.base.get(1).and_then(|model| {
             cli.find_subcommand(&spec.base[0])
                 .and_then(|c| c.find_subcommand(model))
         });
-        if known.is_none() && !positional {
+        if known.is_none() {
             return Err(Error::param(
                 "table command",
                 spec.base.join(" "),

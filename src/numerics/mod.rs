@@ -6,10 +6,12 @@
 //! * [`quad`] — quadrature on intervals, Gauss–Hermite / Gauss–Legendre rules, Gaussian expectations.
 //! * [`linalg`] — dense symmetric eigenvalues and eigendecompositions (faer / nalgebra), Cholesky.
 //! * [`special`] — complex log-gamma, log-gamma ratios, trigamma.
+//! * [`mcmc`] — effective sample size, batch means and standard errors of (correlated) chains.
 //! * [`mellin`] — densities, tails and CDFs of positive variables from their Mellin transforms.
 
 pub mod edges;
 pub mod linalg;
+pub mod mcmc;
 pub mod mellin;
 pub mod poly;
 pub mod quad;

@@ -78,10 +78,10 @@ pub fn params(entry: &dyn Entry, verb: Verb) -> Vec<ParamInfo> {
                 .map(|(_, r)| r.to_string());
             let flag = matches!(a.get_action(), clap::ArgAction::SetTrue);
             let range = declared.unwrap_or_else(|| {
-                if !possible.is_empty() {
-                    possible.join(", ")
-                } else if flag {
+                if flag {
                     "flag".into()
+                } else if !possible.is_empty() {
+                    possible.join(", ")
                 } else {
                     UNDECLARED.into()
                 }

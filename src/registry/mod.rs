@@ -124,6 +124,10 @@ pub fn all() -> &'static [&'static dyn Entry] {
         &models::fim::population_present::FIM_POPULATION,
         &models::fim::population_present::CK_POPULATION,
         &models::fim::population_present::FIM_UNIT_BLOCK,
+        &models::dln::entry::ENTRY,
+        &models::bayes::entry::ONE_HL,
+        &models::bayes::entry::DLN_BAYES,
+        &models::bayes::entry::ONE_HL_BAYES,
     ];
     ALL
 }

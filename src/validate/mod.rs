@@ -2,12 +2,13 @@
 //!
 //! * [`report`] — checks, verdicts and reports (JSON-serialisable), shared by every model.
 //! * [`stats`] — KS distance, histograms, means with standard errors.
-//! * [`mcmc`] — effective sample size and batch means for Markov chains.
+//! * [`mcmc`] — effective sample size and batch means for Markov chains (re-exported from
+//!   [`crate::numerics::mcmc`], where the models' posterior summaries also take them).
 //! * [`spectral`] — the validator for spectral models ([`crate::model::SpectralModel`]).
-//! * [`dln`] — the validator of the deep-linear-network prior against sampled networks.
+//!
+//! Model-specific validators live next to their models (e.g. `crate::models::dln::validate`).
 
-pub mod dln;
-pub mod mcmc;
+pub use crate::numerics::mcmc;
 pub mod report;
 pub mod spectral;
 pub mod stats;

@@ -44,19 +44,7 @@ pub fn ks_critical(n: f64, level: f64) -> f64 {
     c / n.max(1.0).sqrt()
 }
 
-/// Mean and standard error of the mean of independent values.
-pub fn mean_se(values: &[f64]) -> (f64, f64) {
-    let n = values.len() as f64;
-    if values.is_empty() {
-        return (f64::NAN, f64::NAN);
-    }
-    let m = values.iter().sum::<f64>() / n;
-    if values.len() < 2 {
-        return (m, f64::INFINITY);
-    }
-    let v = values.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
-    (m, (v / n).sqrt())
-}
+pub use crate::numerics::mcmc::mean_se;
 
 /// A normalised histogram (density scale: integrates to the fraction of samples inside the range).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -8,6 +8,8 @@ mod cli_fim;
 mod cli_gep;
 mod cli_hardening;
 mod cli_properties;
+mod cli_registry_bayes;
+mod cli_registry_fim;
 mod common;
 mod fim;
 mod fim_dataeq;

@@ -11,9 +11,12 @@
 //! * [`exact_multi`] — exact multi-output posterior by importance sampling over `Q` (F21).
 //! * [`multi`] — multi-output and deep multi-output matrix saddle point (F27, F28).
 //! * [`nonodd`] — two-order-parameter action for non-odd activations such as ReLU (F34).
+//! * [`params`], [`present`], [`entry`] — the command-line parameters, the `saddle` output and the
+//!   registry entries `1hl`, `dln-bayes`, `1hl-bayes` (`saddle dln` is served by the `dln` entry).
 
 pub mod data;
 pub mod dln;
+pub mod entry;
 pub mod exact;
 pub mod exact_multi;
 pub mod gibbs;
@@ -22,9 +25,12 @@ pub mod kernels;
 pub mod multi;
 pub mod nonodd;
 pub mod onehl;
+pub mod params;
 pub mod posterior;
+pub mod present;
 pub mod saddle;
 pub mod slice;
+mod sweep;
 
 pub use data::{make_ds, Dataset, Gram};
 

@@ -1,8 +1,8 @@
 //! Monte Carlo summaries of posterior samplers: traces of Rao–Blackwellised predictors and of the
 //! order parameter, combined over independent chains into estimates with standard errors
-//! (Geyer effective sample size per chain, [`crate::validate::mcmc`]).
+//! (Geyer effective sample size per chain, [`crate::numerics::mcmc`]).
 
-use crate::validate::mcmc::summarize;
+use crate::numerics::mcmc::summarize;
 use serde::Serialize;
 
 /// One chain's trace after burn-in. For each kept sweep: the conditional GP means at the test points

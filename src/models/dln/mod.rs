@@ -11,15 +11,21 @@
 //!   moments (F4–F7, F12, F15);
 //! * [`matrix`]: D x D statistics (F8–F10, F16);
 //! * [`network`]: a sampler of actual networks (every weight matrix), used by the validator;
+//! * [`params`], [`entry`]: the command-line parameters and the registry entry `dln` (`law`, `saddle`,
+//!   `validate`);
+//! * [`validate`]: the Monte Carlo validator of the prior against sampled networks (`validate dln`);
 //! * [`hanin_nica`]: log-normality of products of random matrices (F35–F37), Gaussian and ReLU.
 //!
 //! [`DlnPrior`] is the exact finite-width law, [`DlnLimit`] the limit `Σ 1/N_l -> a`; both implement
 //! [`DlnLaw`].
 
+pub mod entry;
 pub mod hanin_nica;
 pub mod matrix;
 pub mod mixing;
 pub mod network;
+pub mod params;
+pub mod validate;
 pub mod wishart;
 
 use crate::error::{check, Error, Result};

@@ -3,7 +3,7 @@
 //! `fim --outputs-ratio`) select the variant, and `nnlimits models` declares every parameter's range
 //! (runs the real binary).
 
-mod common;
+use crate::common;
 use common::nnlimits;
 
 /// `--help` of a command (exit 0, on stdout).

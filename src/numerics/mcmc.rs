@@ -98,12 +98,26 @@ pub fn batch_means(x: &[f64], batches: usize) -> (f64, f64) {
     let b = batches.max(2).min(x.len().max(2));
     let len = x.len() / b;
     if len == 0 {
-        return crate::validate::stats::mean_se(x);
+        return mean_se(x);
     }
     let means: Vec<f64> = (0..b)
         .map(|k| x[k * len..(k + 1) * len].iter().sum::<f64>() / len as f64)
         .collect();
-    crate::validate::stats::mean_se(&means)
+    mean_se(&means)
+}
+
+/// Mean and standard error of the mean of independent values.
+pub fn mean_se(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    if values.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let m = values.iter().sum::<f64>() / n;
+    if values.len() < 2 {
+        return (m, f64::INFINITY);
+    }
+    let v = values.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+    (m, (v / n).sqrt())
 }
 
 #[cfg(test)]
