@@ -2,6 +2,13 @@
 //!
 //! Rendered with plotters' SVG backend (no system font or image library is needed; text is emitted as
 //! SVG `<text>`). Written atomically through [`crate::io::write_atomic`].
+//!
+//! plotters' SVG backend writes integer pixel coordinates, which turned smooth curves into one-pixel
+//! staircases. Figures are therefore drawn on a canvas [`SCALE`] times larger than their displayed
+//! size (800 x 520) and the SVG's `width`/`height` set back to the displayed size with a `viewBox`:
+//! coordinates are effectively quantised to 1/[`SCALE`] px. [`Render`] adds an optional caption
+//! (sample size, draws, seed, verdict and distance, filled from a validation report) and a logarithmic
+//! y axis.
 
 use crate::error::{Error, Result};
 use crate::validate::stats::Histogram;
@@ -45,19 +52,106 @@ const COLORS: [RGBColor; 6] = [
     RGBColor(0, 0, 0),
 ];
 
+/// Displayed size of a figure in px.
+pub const SIZE: (u32, u32) = (800, 520);
+
+/// Supersampling factor of the drawing canvas (see the module docs).
+pub const SCALE: u32 = 8;
+
+/// Rendering options beyond the figure's content.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Render {
+    /// Caption lines printed under the plot (e.g. `n = 400, 10 draws, seed 1`, `verdict: pass (KS
+    /// 0.012 <= 0.031)`).
+    pub caption: Vec<String>,
+    /// Logarithmic y axis (densities spanning decades, tails). Non-positive values are left out.
+    pub log_y: bool,
+}
+
+impl Render {
+    /// The caption of a validation report: model and sample sizes, draws, seed, then the verdict with
+    /// the KS distance (or the first distance check) against its tolerance.
+    pub fn for_report(report: &crate::validate::report::Report) -> Self {
+        use crate::validate::report::Verdict;
+        let size = ["n", "size", "width", "N"]
+            .iter()
+            .find_map(|k| report.sampled.get(*k).map(|v| format!("{k} = {v}")))
+            .unwrap_or_default();
+        let mut first = vec![];
+        if !size.is_empty() {
+            first.push(size);
+        }
+        first.push(format!(
+            "{} draw{}",
+            report.samples,
+            if report.samples == 1 { "" } else { "s" }
+        ));
+        first.push(format!("seed {}", report.seed));
+        let verdict = match report.verdict {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "FAIL",
+        };
+        let passed = report.checks.iter().filter(|c| c.pass).count();
+        let dist = report
+            .checks
+            .iter()
+            .find(|c| c.name == "ks")
+            .or_else(|| report.checks.iter().find(|c| c.std_error == 0.0))
+            .map(|c| {
+                format!(
+                    ", {} distance {:.3e} (tolerance {:.3e})",
+                    c.name, c.observed, c.tolerance
+                )
+            })
+            .unwrap_or_default();
+        Render {
+            caption: vec![
+                first.join(", "),
+                format!(
+                    "verdict: {verdict} ({passed}/{} checks){dist}",
+                    report.checks.len()
+                ),
+            ],
+            log_y: false,
+        }
+    }
+}
+
 impl Figure {
     /// Render to an SVG string.
     pub fn to_svg(&self) -> Result<String> {
+        self.to_svg_with(&Render::default())
+    }
+
+    /// Render to an SVG string with options.
+    pub fn to_svg_with(&self, opts: &Render) -> Result<String> {
         let mut buf = String::new();
-        self.draw(&mut buf)
+        self.draw(&mut buf, opts)
             .map_err(|e| Error::Domain(format!("cannot render plot: {e}")))?;
-        Ok(buf)
+        let (w, h) = (SIZE.0 * SCALE, self.height(opts) * SCALE);
+        let big = format!("width=\"{w}\" height=\"{h}\"");
+        let small = format!("width=\"{}\" height=\"{}\"", SIZE.0, self.height(opts));
+        if !buf.contains(&big) {
+            return Err(Error::Domain(
+                "cannot render plot: unexpected SVG header".into(),
+            ));
+        }
+        Ok(buf.replacen(&big, &small, 1))
     }
 
     /// Render and write atomically to `path`.
     pub fn write(&self, path: &Path) -> Result<()> {
-        let svg = self.to_svg()?;
-        crate::io::write_atomic(path, svg.as_bytes())
+        self.write_with(path, &Render::default())
+    }
+
+    /// Render with options and write atomically to `path` (`-`: standard output).
+    pub fn write_with(&self, path: &Path, opts: &Render) -> Result<()> {
+        let svg = self.to_svg_with(opts)?;
+        crate::io::write_output(path, svg.as_bytes())
+    }
+
+    fn height(&self, opts: &Render) -> u32 {
+        SIZE.1 + 18 * opts.caption.len() as u32
     }
 
     fn ranges(&self) -> (f64, f64, f64) {
@@ -98,74 +192,150 @@ impl Figure {
         (lo - pad, hi + pad, top * 1.12)
     }
 
-    fn draw(&self, buf: &mut String) -> std::result::Result<(), Box<dyn std::error::Error + '_>> {
+    fn draw(
+        &self,
+        buf: &mut String,
+        opts: &Render,
+    ) -> std::result::Result<(), Box<dyn std::error::Error + '_>> {
         let (lo, hi, top) = self.ranges();
-        {
-            let root = SVGBackend::with_string(buf, (800, 520)).into_drawing_area();
-            root.fill(&WHITE)?;
-            let (title, size) = fit_caption(&self.title);
-            let mut chart = ChartBuilder::on(&root)
-                .caption(&title, ("sans-serif", size))
-                .margin(12)
-                .x_label_area_size(40)
-                .y_label_area_size(60)
-                .build_cartesian_2d(lo..hi, 0.0..top)?;
-            chart
-                .configure_mesh()
-                .x_desc(&self.x_label)
-                .y_desc(&self.y_label)
-                .light_line_style(WHITE)
-                .draw()?;
+        let k = SCALE as i32;
+        let kf = SCALE as f64;
+        let px = |v: u32| v * SCALE;
+        // log axis: from a decade below the smallest positive value shown (at most 1e-6 of the top)
+        let floor = if opts.log_y {
+            let mut m = f64::INFINITY;
+            for c in &self.curves {
+                for &y in &c.ys {
+                    if y > 0.0 && y.is_finite() {
+                        m = m.min(y);
+                    }
+                }
+            }
             if let Some(h) = &self.histogram {
-                let fill = RGBColor(160, 160, 160).mix(0.5).filled();
-                chart
-                    .draw_series(
-                        h.edges
-                            .windows(2)
-                            .zip(&h.density)
-                            .map(|(e, &d)| Rectangle::new([(e[0], 0.0), (e[1], d.min(top))], fill)),
-                    )?
-                    .label(format!("Monte Carlo ({} values)", h.total))
-                    .legend(|(x, y)| {
-                        Rectangle::new(
-                            [(x, y - 5), (x + 15, y + 5)],
-                            RGBColor(160, 160, 160).filled(),
-                        )
-                    });
+                for &d in &h.density {
+                    if d > 0.0 {
+                        m = m.min(d);
+                    }
+                }
             }
-            for (k, c) in self.curves.iter().enumerate() {
-                let col = COLORS[k % COLORS.len()];
-                let pts: Vec<(f64, f64)> =
-                    c.xs.iter()
-                        .zip(&c.ys)
-                        .filter(|(x, y)| x.is_finite() && y.is_finite())
-                        .map(|(&x, &y)| (x, y.min(top)))
-                        .collect();
-                chart
-                    .draw_series(LineSeries::new(pts, col.stroke_width(2)))?
-                    .label(c.label.clone())
-                    .legend(move |(x, y)| {
-                        PathElement::new([(x, y), (x + 15, y)], col.stroke_width(2))
-                    });
+            (m / 10.0).max(top * 1e-6).min(top / 10.0)
+        } else {
+            0.0
+        };
+        {
+            let height = self.height(opts);
+            let root = SVGBackend::with_string(buf, (px(SIZE.0), px(height))).into_drawing_area();
+            root.fill(&WHITE)?;
+            let (plot_area, caption_area) = root.split_vertically(px(SIZE.1));
+            for (i, line) in opts.caption.iter().enumerate() {
+                caption_area.draw(&Text::new(
+                    line.clone(),
+                    (14 * k, (i as i32 * 18 + 2) * k),
+                    ("sans-serif", 13.0 * kf).into_font().color(&BLACK),
+                ))?;
             }
-            for &(x, m) in &self.atoms {
-                let col = RGBColor(0, 0, 0);
-                chart
-                    .draw_series(std::iter::once(PathElement::new(
-                        [(x, 0.0), (x, top * 0.95)],
-                        col.stroke_width(3),
-                    )))?
-                    .label(format!("atom at {x:.4}, mass {m:.4}"))
-                    .legend(move |(x, y)| {
-                        PathElement::new([(x, y - 5), (x, y + 5)], col.stroke_width(3))
-                    });
+            let (title, size) = fit_caption(&self.title);
+            let mut builder = ChartBuilder::on(&plot_area);
+            builder
+                .caption(&title, ("sans-serif", size as f64 * kf))
+                .margin(px(12))
+                .x_label_area_size(px(40))
+                .y_label_area_size(px(60));
+            let label_font = ("sans-serif", 12.0 * kf);
+            let desc_font = ("sans-serif", 14.0 * kf);
+            let fill = RGBColor(160, 160, 160).mix(0.5).filled();
+            let legend_font = ("sans-serif", 12.0 * kf);
+            macro_rules! body {
+                ($chart:expr, $ybase:expr, $yclip:expr) => {{
+                    let chart = $chart;
+                    chart
+                        .configure_mesh()
+                        .x_desc(&self.x_label)
+                        .y_desc(&self.y_label)
+                        .label_style(label_font)
+                        .axis_desc_style(desc_font)
+                        .light_line_style(WHITE)
+                        .bold_line_style(RGBColor(225, 225, 225).stroke_width(SCALE))
+                        .axis_style(BLACK.stroke_width(SCALE))
+                        .set_all_tick_mark_size(4 * k)
+                        .draw()?;
+                    if let Some(h) = &self.histogram {
+                        chart
+                            .draw_series(h.edges.windows(2).zip(&h.density).filter_map(
+                                |(e, &d)| {
+                                    let d = $yclip(d)?;
+                                    Some(Rectangle::new([(e[0], $ybase), (e[1], d)], fill))
+                                },
+                            ))?
+                            .label(format!("Monte Carlo ({} values)", h.total))
+                            .legend(move |(x, y)| {
+                                Rectangle::new(
+                                    [(x, y - 5 * k), (x + 15 * k, y + 5 * k)],
+                                    RGBColor(160, 160, 160).filled(),
+                                )
+                            });
+                    }
+                    for (i, c) in self.curves.iter().enumerate() {
+                        let col = COLORS[i % COLORS.len()];
+                        // a curve is broken where it leaves the axis range (log axis: y <= 0)
+                        let mut segments: Vec<Vec<(f64, f64)>> = vec![vec![]];
+                        for (&x, &y) in c.xs.iter().zip(&c.ys) {
+                            match (x.is_finite() && y.is_finite())
+                                .then(|| $yclip(y))
+                                .flatten()
+                            {
+                                Some(y) => segments.last_mut().expect("one segment").push((x, y)),
+                                None => {
+                                    if !segments.last().expect("one segment").is_empty() {
+                                        segments.push(vec![]);
+                                    }
+                                }
+                            }
+                        }
+                        let style = col.stroke_width(2 * SCALE);
+                        let mut labelled = false;
+                        for seg in segments.into_iter().filter(|s| !s.is_empty()) {
+                            let series = chart.draw_series(LineSeries::new(seg, style))?;
+                            if !labelled {
+                                series.label(c.label.clone()).legend(move |(x, y)| {
+                                    PathElement::new([(x, y), (x + 15 * k, y)], style)
+                                });
+                                labelled = true;
+                            }
+                        }
+                    }
+                    for &(x, m) in &self.atoms {
+                        let style = RGBColor(0, 0, 0).stroke_width(3 * SCALE);
+                        let ytop = $yclip(top * 0.95).unwrap_or(top);
+                        chart
+                            .draw_series(std::iter::once(PathElement::new(
+                                [(x, $ybase), (x, ytop)],
+                                style,
+                            )))?
+                            .label(format!("atom at {x:.4}, mass {m:.4}"))
+                            .legend(move |(x, y)| {
+                                PathElement::new([(x, y - 5 * k), (x, y + 5 * k)], style)
+                            });
+                    }
+                    chart
+                        .configure_series_labels()
+                        .label_font(legend_font)
+                        .legend_area_size(20 * k)
+                        .margin(8 * k)
+                        .background_style(WHITE.mix(0.85))
+                        .border_style(BLACK.stroke_width(SCALE))
+                        .position(SeriesLabelPosition::UpperRight)
+                        .draw()?;
+                }};
             }
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .position(SeriesLabelPosition::UpperRight)
-                .draw()?;
+            if opts.log_y {
+                let mut chart = builder.build_cartesian_2d(lo..hi, (floor..top).log_scale())?;
+                body!(&mut chart, floor, |y: f64| (y > 0.0)
+                    .then(|| y.clamp(floor, top)));
+            } else {
+                let mut chart = builder.build_cartesian_2d(lo..hi, 0.0..top)?;
+                body!(&mut chart, 0.0, |y: f64| Some(y.min(top)));
+            }
             root.present()?;
         }
         Ok(())
@@ -226,5 +396,55 @@ mod tests {
         };
         let svg = fig.to_svg().unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("theory"));
+        assert!(
+            svg.contains("width=\"800\" height=\"520\""),
+            "{}",
+            &svg[..200]
+        );
+        assert!(svg.contains(&format!("viewBox=\"0 0 {} {}\"", 800 * SCALE, 520 * SCALE)));
+        let opts = Render {
+            caption: vec!["n = 400, 10 draws, seed 1".into(), "verdict: pass".into()],
+            log_y: true,
+        };
+        let svg = fig.to_svg_with(&opts).unwrap();
+        assert!(svg.contains("width=\"800\" height=\"556\"") && svg.contains("verdict: pass"));
+    }
+
+    /// The staircase: a smooth curve used to be drawn with integer pixel coordinates, so a shallow
+    /// line across 800 px had at most one distinct y per pixel row. At SCALE times the resolution a
+    /// parabola gets many more distinct vertex positions than the displayed pixel rows it spans.
+    #[test]
+    fn curves_are_not_pixel_staircases() {
+        let xs: Vec<f64> = (0..=600).map(|i| i as f64 / 600.0).collect();
+        let fig = Figure {
+            title: "t".into(),
+            curves: vec![Curve {
+                label: "c".into(),
+                xs: xs.clone(),
+                ys: xs.iter().map(|x| 1.0 + 0.05 * x * x).collect(),
+            }],
+            ..Default::default()
+        };
+        let svg = fig.to_svg().unwrap();
+        // the curve is the longest polyline (the legend sample is a two-point one)
+        let pts = svg
+            .split("<polyline")
+            .skip(1)
+            .map(|l| {
+                l.split("points=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+            })
+            .max_by_key(|p| p.len())
+            .expect("a polyline");
+        let ys: std::collections::BTreeSet<i64> = pts
+            .split_whitespace()
+            .map(|p| p.split(',').nth(1).unwrap().parse::<f64>().unwrap() as i64)
+            .collect();
+        // the curve rises by ~4% of the plot height (~18 displayed px): more than 18 distinct levels
+        assert!(ys.len() > 60, "{} distinct y levels", ys.len());
     }
 }
