@@ -1,9 +1,11 @@
 //! Benchmarks of the foundation (issue 2):
 //! (a) the Marchenko–Pastur density at 1000 grid points through the generic fixed-point solver;
-//! (b) eigenvalues of a 2000 x 2000 Wishart matrix (faer), sequential and parallel;
+//! (b) eigenvalues of a 2000 x 2000 Wishart matrix (`eigvalsh`), faer parallelism on and off (it only
+//!     drives the panel updates);
 //! (c) the Speicher–Wendel GEP law (ReLU on MP(0.5)) at 1000 grid points: subordination fixed point,
 //!     warm-started along the grid (support computed once, outside the timing).
-//! Compare (b) with `python3 benches/numpy_eigh.py` (numpy.linalg.eigvalsh on the same machine).
+//! Compare (b) with `python3 benches/numpy_eigh.py` (numpy.linalg.eigvalsh on the same matrices, side by
+//! side; sizes 500 to 4000 in benches/eigen.rs).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use nnlimits::model::SpectralModel;

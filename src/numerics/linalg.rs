@@ -1,8 +1,9 @@
 //! Dense symmetric linear algebra shared by the models and the Monte Carlo validator.
 //!
-//! faer for large matrices (its blocked tridiagonalisation is several times faster than nalgebra's
-//! from n ≈ 200), nalgebra for small ones. Callers that need results independent of the thread count
-//! (the validator) set faer's global parallelism to sequential and parallelise over draws instead.
+//! Eigenvalues only: nalgebra for small matrices, [`super::symeig`] (blocked Householder
+//! tridiagonalisation + root-free QL, the `dsyevd(jobz = 'N')` path) from n = 200. Eigendecompositions:
+//! faer. Callers that need results independent of the thread count (the validator) set faer's global
+//! parallelism to sequential and parallelise over draws instead.
 
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
@@ -17,12 +18,11 @@ fn evd_error(what: &str, e: faer::linalg::evd::EvdError) -> Error {
     }
 }
 
-/// Below this size nalgebra is used.
+/// Below this size nalgebra is used by [`eigvalsh`].
 pub const FAER_THRESHOLD: usize = 200;
 
-/// Eigenvalues (ascending) of the symmetric `n x n` matrix stored column-major in `a` (only the lower
-/// triangle is read).
-pub fn eigvalsh(a: &[f64], n: usize) -> Result<Vec<f64>> {
+/// Checks shape and finiteness of a column-major `n x n` input.
+fn check_square(a: &[f64], n: usize) -> Result<()> {
     if a.len() != n * n {
         return Err(Error::InvalidData(format!(
             "eigvalsh: {} entries for a {n} x {n} matrix",
@@ -34,6 +34,14 @@ pub fn eigvalsh(a: &[f64], n: usize) -> Result<Vec<f64>> {
             "eigvalsh: matrix has non-finite entries".into(),
         ));
     }
+    Ok(())
+}
+
+/// Eigenvalues (ascending) of the symmetric `n x n` matrix stored column-major in `a` (only the lower
+/// triangle is read). From `n = 200` on, [`super::symeig::eigenvalues_lower`]: sequential except the
+/// rank-`2·32` panel updates, which follow faer's global parallelism.
+pub fn eigvalsh(a: &[f64], n: usize) -> Result<Vec<f64>> {
+    check_square(a, n)?;
     if n == 0 {
         return Ok(vec![]);
     }
@@ -44,6 +52,13 @@ pub fn eigvalsh(a: &[f64], n: usize) -> Result<Vec<f64>> {
         ev.sort_by(f64::total_cmp);
         return Ok(ev);
     }
+    super::symeig::eigenvalues_lower(a, n)
+}
+
+/// Eigenvalues (ascending) through faer's `self_adjoint_eigenvalues` (the path [`eigvalsh`] took for
+/// `n ≥ 200` before [`super::symeig`]); kept for comparison in tests and benchmarks.
+pub fn eigvalsh_faer(a: &[f64], n: usize) -> Result<Vec<f64>> {
+    check_square(a, n)?;
     let m = faer::MatRef::from_column_major_slice(a, n, n);
     let ev = m
         .self_adjoint_eigenvalues(faer::Side::Lower)

@@ -5,11 +5,14 @@
 //! * [`edges`] — support edges from the real inverse `x(m)`, support components, Brent brackets.
 //! * [`quad`] — quadrature on intervals, Gauss–Hermite / Gauss–Legendre rules, Gaussian expectations.
 //! * [`linalg`] — dense symmetric eigenvalues and eigendecompositions (faer / nalgebra), Cholesky.
+//! * [`symeig`] — eigenvalues only of large symmetric matrices (tridiagonalisation + root-free QL), on
+//!   the vector [`kernels`].
 //! * [`special`] — complex log-gamma, log-gamma ratios, trigamma.
 //! * [`mcmc`] — effective sample size, batch means and standard errors of (correlated) chains.
 //! * [`mellin`] — densities, tails and CDFs of positive variables from their Mellin transforms.
 
 pub mod edges;
+pub mod kernels;
 pub mod linalg;
 pub mod mcmc;
 pub mod mellin;
@@ -17,3 +20,4 @@ pub mod poly;
 pub mod quad;
 pub mod special;
 pub mod stieltjes;
+pub mod symeig;
