@@ -56,6 +56,16 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A malformed expression (free-probability expressions, fixed-point equations).
+    #[error("{what}, column {column}: {message}")]
+    Syntax {
+        /// What was being parsed ("expression", "fixedpoint equation").
+        what: String,
+        /// 1-based column of the offending character.
+        column: usize,
+        /// What was expected and what was found.
+        message: String,
+    },
     /// A file had the wrong format.
     #[error("cannot parse `{path}`: {message}")]
     Parse {

@@ -6,6 +6,7 @@
 //! * [`quad`] — quadrature on intervals, Gauss–Hermite / Gauss–Legendre rules, Gaussian expectations.
 //! * [`linalg`] — dense symmetric eigenvalues and eigendecompositions (faer / nalgebra), Cholesky.
 //! * [`special`] — complex log-gamma, log-gamma ratios, trigamma.
+//! * [`subordination`] — free additive / multiplicative subordination and the sample-covariance map.
 //! * [`mellin`] — densities, tails and CDFs of positive variables from their Mellin transforms.
 
 pub mod edges;
@@ -15,3 +16,4 @@ pub mod poly;
 pub mod quad;
 pub mod special;
 pub mod stieltjes;
+pub mod subordination;
