@@ -66,6 +66,16 @@ pub enum Error {
         /// The budget in bytes.
         budget: u64,
     },
+    /// A malformed expression (free-probability expressions, fixed-point equations).
+    #[error("{what}, column {column}: {message}")]
+    Syntax {
+        /// What was being parsed ("expression", "fixedpoint equation").
+        what: String,
+        /// 1-based column of the offending character.
+        column: usize,
+        /// What was expected and what was found.
+        message: String,
+    },
     /// A file had the wrong format.
     #[error("cannot parse `{path}`: {message}")]
     Parse {

@@ -7,11 +7,14 @@
 //!   (shared/theory/fim.md).
 //! * [`gep`] — Speicher–Wendel Gaussian equivalence for an entrywise nonlinearity of a Wishart
 //!   matrix (shared/theory/fim.md F32).
+//! * [`free`] — free-probability expressions (free sums and products, the sample-covariance map),
+//!   solved by subordination.
 //! * [`bayes`] — Bayesian deep linear and one-hidden-layer networks: exact posteriors, saddle points.
 
 pub mod bayes;
 pub mod dln;
 pub mod fim;
+pub mod free;
 pub mod gep;
 pub mod mp;
 pub mod semicircle;

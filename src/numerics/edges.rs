@@ -138,6 +138,67 @@ pub fn components<F: Fn(f64) -> Result<f64>>(
     Ok(out)
 }
 
+/// Support components on `[lo, hi]` from an inside/outside indicator, for laws without an explicit
+/// real inverse: `n + 1` equispaced probes (in parallel), then every change of status between
+/// neighbours is bisected until the bracket is below `tol`. The ends `lo`, `hi` should lie outside
+/// the support (a component touching them is clipped there). A component narrower than the probe
+/// spacing can be missed; callers check the total mass and rescan finer.
+pub fn scan_components<F>(
+    inside: F,
+    lo: f64,
+    hi: f64,
+    n: usize,
+    tol: f64,
+) -> Result<Vec<(f64, f64)>>
+where
+    F: Fn(f64) -> Result<bool> + Sync,
+{
+    use rayon::prelude::*;
+    if !(lo.is_finite() && hi.is_finite() && hi > lo && n >= 2) {
+        return Err(Error::Domain(format!(
+            "support scan needs a finite range lo < hi and >= 2 probes, got [{lo}, {hi}], {n}"
+        )));
+    }
+    let xs: Vec<f64> = (0..=n)
+        .map(|k| lo + (hi - lo) * k as f64 / n as f64)
+        .collect();
+    let status: Vec<bool> = xs.par_iter().map(|&x| inside(x)).collect::<Result<_>>()?;
+    // bisect each change of status: (left point outside/inside, right point)
+    let changes: Vec<usize> = (0..n).filter(|&k| status[k] != status[k + 1]).collect();
+    let edges: Vec<f64> = changes
+        .par_iter()
+        .map(|&k| {
+            let (mut a, mut b) = (xs[k], xs[k + 1]);
+            let sa = status[k];
+            while b - a > tol {
+                let mid = 0.5 * (a + b);
+                if mid <= a || mid >= b {
+                    break;
+                }
+                if inside(mid)? == sa {
+                    a = mid;
+                } else {
+                    b = mid;
+                }
+            }
+            Ok(0.5 * (a + b))
+        })
+        .collect::<Result<_>>()?;
+    let mut out = Vec::new();
+    let mut open = status[0].then_some(lo);
+    for (&k, &e) in changes.iter().zip(&edges) {
+        if status[k + 1] {
+            open = Some(e);
+        } else if let Some(a) = open.take() {
+            out.push((a, e));
+        }
+    }
+    if let Some(a) = open {
+        out.push((a, hi));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +237,20 @@ mod tests {
         for (g, w) in b.iter().zip(want) {
             assert!((g - w).abs() < 1e-12, "{b:?}");
         }
+    }
+
+    #[test]
+    fn scan_finds_two_intervals() {
+        let inside = |x: f64| Ok((-1.3..0.2).contains(&x) || (0.7..2.1).contains(&x));
+        let c = scan_components(inside, -3.0, 3.0, 64, 1e-13).unwrap();
+        assert_eq!(c.len(), 2, "{c:?}");
+        for (g, w) in [c[0].0, c[0].1, c[1].0, c[1].1]
+            .iter()
+            .zip([-1.3, 0.2, 0.7, 2.1])
+        {
+            assert!((g - w).abs() < 1e-12, "{c:?}");
+        }
+        assert!(scan_components(inside, 1.0, 0.0, 10, 1e-9).is_err());
     }
 
     #[test]

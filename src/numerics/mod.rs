@@ -9,6 +9,7 @@
 //!   the vector [`kernels`].
 //! * [`special`] — complex log-gamma, log-gamma ratios, trigamma.
 //! * [`mcmc`] — effective sample size, batch means and standard errors of (correlated) chains.
+//! * [`subordination`] — free additive / multiplicative subordination and the sample-covariance map.
 //! * [`mellin`] — densities, tails and CDFs of positive variables from their Mellin transforms.
 
 pub mod edges;
@@ -20,4 +21,5 @@ pub mod poly;
 pub mod quad;
 pub mod special;
 pub mod stieltjes;
+pub mod subordination;
 pub mod symeig;

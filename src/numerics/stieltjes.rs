@@ -32,6 +32,11 @@ pub trait ResolventEquation: Send + Sync {
     fn describe(&self) -> String {
         "resolvent fixed point".into()
     }
+    /// `(F(m, z), ∂F/∂m)` when the equation can differentiate itself exactly (e.g. by forward-mode
+    /// dual numbers); `None` (the default) makes Newton use a complex finite difference.
+    fn map_with_derivative(&self, _m: C64, _z: C64) -> Option<(C64, C64)> {
+        None
+    }
 }
 
 /// Solver settings.
@@ -136,7 +141,8 @@ fn newton<E: ResolventEquation + ?Sized>(
     let mut m = m0;
     let mut best = (m0, 0, f64::INFINITY);
     for it in 1..=max_iter {
-        let f = eq.map(m, z);
+        let exact = eq.map_with_derivative(m, z);
+        let f = exact.map_or_else(|| eq.map(m, z), |e| e.0);
         let g = m - f;
         // remember the best iterate: at a square-root edge `G'(m*) -> 0` the Newton steps dither at
         // ~sqrt(eps) and never meet the step criterion, while the residual (quadratic in the error)
@@ -145,8 +151,13 @@ fn newton<E: ResolventEquation + ?Sized>(
         if r0 < best.2 {
             best = (m, it, r0);
         }
-        let h = 1e-7 * mag(m);
-        let dg = C64::new(1.0, 0.0) - (eq.map(m + h, z) - f) / h;
+        let dg = match exact {
+            Some((_, d)) => C64::new(1.0, 0.0) - d,
+            None => {
+                let h = 1e-7 * mag(m);
+                C64::new(1.0, 0.0) - (eq.map(m + h, z) - f) / h
+            }
+        };
         if dg.norm() == 0.0 || !dg.re.is_finite() {
             return None;
         }

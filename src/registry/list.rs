@@ -15,6 +15,10 @@ const SHARED_RANGES: &[(&str, &str)] = &[
     ("out", "file path"),
     ("plot", "file path (SVG)"),
     ("report", "file path (JSON)"),
+    (
+        "eigenvalues",
+        "file path (CSV or one number a line, at most 64 MiB)",
+    ),
 ];
 
 /// The range shown for a parameter whose model declares none (a test keeps the registry free of it).

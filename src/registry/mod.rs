@@ -114,6 +114,7 @@ pub fn all() -> &'static [&'static dyn Entry] {
         &models::mp::ENTRY,
         &models::semicircle::ENTRY,
         &models::gep::ENTRY,
+        &models::free::entry::ENTRY,
         &models::fim::entries::FIM,
         &models::fim::entries::CK,
         &models::fim::entries::FIM_INFINITE,

@@ -81,6 +81,16 @@ pub trait SpectralSpec: Send + Sync + 'static {
     }
 }
 
+/// `--eigenvalues FILE`, added to every spectral model's `validate`.
+#[derive(Debug, Clone, Args)]
+pub struct EigenvaluesArg {
+    /// Compare the theory with these eigenvalues (your own simulation or experiment) instead of the
+    /// built-in sampler: CSV or one number a line; draws separated by blank lines, or a `draw` column
+    /// (`draw,eigenvalue`). The sizes flags still describe the claimed system.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["samples", "seed"])]
+    pub eigenvalues: Option<std::path::PathBuf>,
+}
+
 /// Parameters of a model without a validator.
 #[derive(Debug, Clone, Args)]
 pub struct NoValidation {}
@@ -130,9 +140,9 @@ impl<S: SpectralSpec> Entry for Spectral<S> {
             Verb::Spectrum => Some(OutputArgs::augment_args(GridArgs::augment_args(
                 S::Params::augment_args(c),
             ))),
-            Verb::Validate if S::VALIDATES => {
-                Some(RunArgs::augment_args(S::Check::augment_args(c)))
-            }
+            Verb::Validate if S::VALIDATES => Some(EigenvaluesArg::augment_args(
+                RunArgs::augment_args(S::Check::augment_args(c)),
+            )),
             _ => None,
         }
     }
@@ -152,9 +162,17 @@ impl<S: SpectralSpec> Entry for Spectral<S> {
             }
             Verb::Validate if S::VALIDATES => {
                 let run: RunArgs = parse(m)?;
+                let own: EigenvaluesArg = parse(m)?;
                 run.check()?;
+                if let Some(file) = &own.eigenvalues {
+                    for (flag, p) in [("--plot", &run.plot), ("--report", &run.report)] {
+                        if let Some(p) = p {
+                            crate::io::check_distinct(&[(flag, p)], &[("--eigenvalues", file)])?;
+                        }
+                    }
+                }
                 let plan = S::plan(&parse(m)?)?;
-                validate(plan, &run, ctx)
+                validate(plan, &run, own.eigenvalues.as_deref(), ctx)
             }
             _ => Err(Error::Domain(format!(
                 "`{} {}` is not available",
@@ -170,20 +188,45 @@ impl<S: SpectralSpec> Entry for Spectral<S> {
 
 /// Run a validation plan with the shared run options: draws with a progress bar, report, plot,
 /// summary, exit code.
-pub fn validate(plan: Plan, run: &RunArgs, ctx: &Context) -> Result<Outcome> {
+/// With `eigenvalues`, the draws of that file (the user's own simulation or experiment) replace the
+/// built-in sampler; everything else (checks, report, plot, verdict) is the same.
+pub fn validate(
+    plan: Plan,
+    run: &RunArgs,
+    eigenvalues: Option<&std::path::Path>,
+    ctx: &Context,
+) -> Result<Outcome> {
     let opts = SpectralValidation {
         samples: run.samples,
         seed: run.seed,
         ..plan.options
     };
-    let pb = crate::output::progress(opts.samples as u64, ctx.quiet, "draws");
-    let out = validate_spectrum_with_progress(
-        plan.theory.as_ref(),
-        plan.sampler.as_ref(),
-        &opts,
-        &|| pb.inc(1),
-    )?;
-    pb.finish_and_clear();
+    let out = match eigenvalues {
+        Some(file) => {
+            let draws = crate::validate::eigfile::read_draws(file)?;
+            let opts = SpectralValidation {
+                samples: draws.len(),
+                ..opts
+            };
+            let sampled = serde_json::json!({
+                "eigenvalues_file": file.display().to_string(),
+                "draws": draws.len(),
+                "claimed_system": plan.sampler.describe(),
+            });
+            crate::validate::spectral::validate_draws(plan.theory.as_ref(), sampled, draws, &opts)?
+        }
+        None => {
+            let pb = crate::output::progress(opts.samples as u64, ctx.quiet, "draws");
+            let out = validate_spectrum_with_progress(
+                plan.theory.as_ref(),
+                plan.sampler.as_ref(),
+                &opts,
+                &|| pb.inc(1),
+            )?;
+            pb.finish_and_clear();
+            out
+        }
+    };
     let mut report = out.report;
     report.notes.extend(plan.notes);
     run.finish(&report, Some(&out.figure))

@@ -5,10 +5,12 @@
 //! * [`mcmc`] — effective sample size and batch means for Markov chains (re-exported from
 //!   [`crate::numerics::mcmc`], where the models' posterior summaries also take them).
 //! * [`spectral`] — the validator for spectral models ([`crate::model::SpectralModel`]).
+//! * [`eigfile`] — reading and writing files of eigenvalue draws (a user's own eigenvalues).
 //!
 //! Model-specific validators live next to their models (e.g. `crate::models::dln::validate`).
 
 pub use crate::numerics::mcmc;
+pub mod eigfile;
 pub mod report;
 pub mod spectral;
 pub mod stats;

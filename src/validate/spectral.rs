@@ -119,6 +119,29 @@ where
     compare(model, sampler.describe(), draws, opts)
 }
 
+/// Validate given draws (e.g. read with [`super::eigfile::read_draws`]) without sampling: each draw
+/// is sorted and loses its `opts.remove_top` largest values, as in [`validate_spectrum`], then
+/// [`compare`]. `sampled` describes where the draws came from.
+pub fn validate_draws(
+    model: &dyn SpectralModel,
+    sampled: serde_json::Value,
+    draws: Vec<Vec<f64>>,
+    opts: &SpectralValidation,
+) -> Result<SpectralOutcome> {
+    check::count("draws", draws.len(), 1, 1_000_000)?;
+    check::count("bins", opts.bins, 2, 10_000)?;
+    let draws = draws
+        .into_iter()
+        .map(|mut ev| {
+            ev.sort_by(f64::total_cmp);
+            let keep = ev.len().saturating_sub(opts.remove_top);
+            ev.truncate(keep);
+            ev
+        })
+        .collect();
+    compare(model, sampled, draws, opts)
+}
+
 /// Compare given draws (each a list of eigenvalues) with a model.
 pub fn compare(
     model: &dyn SpectralModel,

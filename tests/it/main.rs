@@ -4,6 +4,7 @@
 mod budget;
 mod check;
 mod cli;
+mod cli_expr;
 mod cli_fim;
 mod cli_gep;
 mod cli_hardening;
@@ -15,6 +16,7 @@ mod fim;
 mod fim_dataeq;
 mod fim_outputs;
 mod fim_population;
+mod free_expr;
 mod gep;
 mod golden;
 mod mp;

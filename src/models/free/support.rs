@@ -1,0 +1,122 @@
+//! Supports of expression nodes. Leaves: closed forms (or the model's / fixed-point law's own).
+//! Operations: the atoms come from the free atom rules ([`super::law`]); the continuous part is found
+//! by scanning the bounding interval with cold solves at `η = 1e-13` (in units of the law's scale) and
+//! bisecting every change of status to `1e-11` of the scale ([`edges::scan_components`]). The
+//! indicator is `(Im g - Lorentzians of the atoms)/(|g| + 1/σ) > 1e-7` (`σ` the scale): inside at distance `d` from a square-root
+//! edge `Im g ~ √d`, outside `Im g ~ η/√d`, so the two are separated within `~1e-12` of the edge. The
+//! total mass (components + atoms) must be 1 within `1e-5`; otherwise the scan is repeated finer (a
+//! component narrower than the probe spacing can be missed), and then refused with a typed error.
+
+use super::law::{Kind, Law};
+use crate::error::{Error, Result};
+use crate::model::Support;
+use crate::numerics::edges;
+use crate::numerics::stieltjes::SolverOptions;
+use crate::spectral::SpectralDensity;
+
+/// `η` of the support scan, relative to the law's scale.
+const SCAN_ETA: f64 = 1e-13;
+/// Indicator threshold on `Im g/|g|`.
+const SCAN_TAU: f64 = 1e-7;
+/// Edge bracket, relative to the law's scale.
+const EDGE_TOL: f64 = 1e-11;
+/// Probe counts tried in turn.
+const SCAN_POINTS: [usize; 3] = [256, 1024, 4096];
+/// Accepted deviation of the total mass from 1 after a scan.
+const MASS_CHECK: f64 = 1e-5;
+
+impl Law {
+    /// The support (computed once).
+    pub(crate) fn support_ref(&self) -> Result<&Support> {
+        if let Some(s) = self.support.get() {
+            return Ok(s);
+        }
+        let s = self.compute_support()?;
+        let _ = self.support.set(s);
+        Ok(self.support.get().expect("just set"))
+    }
+
+    fn compute_support(&self) -> Result<Support> {
+        let atoms = self.atoms.clone();
+        match &self.kind {
+            Kind::Mp(mp) => {
+                let (lo, hi) = mp.edges();
+                return Ok(Support {
+                    components: vec![(lo, hi)],
+                    atoms,
+                });
+            }
+            Kind::Sc(s2) => {
+                let r = 2.0 * s2.sqrt();
+                return Ok(Support {
+                    components: vec![(-r, r)],
+                    atoms,
+                });
+            }
+            Kind::Unif(a, b) => {
+                return Ok(Support {
+                    components: vec![(*a, *b)],
+                    atoms,
+                })
+            }
+            Kind::Atoms(_) => {
+                return Ok(Support {
+                    components: vec![],
+                    atoms,
+                })
+            }
+            Kind::Model(m) => return m.support(),
+            Kind::FixedPoint(fp) => return fp.support().cloned(),
+            Kind::Affine(a, b, x) => {
+                let t = |v: f64| a * v + b;
+                let mut components: Vec<(f64, f64)> = x
+                    .support_ref()?
+                    .components
+                    .iter()
+                    .map(|c| (t(c.0).min(t(c.1)), t(c.0).max(t(c.1))))
+                    .collect();
+                components.sort_by(|p, q| p.0.total_cmp(&q.0));
+                return Ok(Support { components, atoms });
+            }
+            _ => {}
+        }
+        let cont_mass = 1.0 - atoms.iter().map(|a| a.1).sum::<f64>();
+        if cont_mass <= 1e-12 {
+            return Ok(Support {
+                components: vec![],
+                atoms,
+            });
+        }
+        let o = SolverOptions::default();
+        let s = self.scale;
+        let width = (self.hull.1 - self.hull.0).max(1e-9 * s);
+        let (lo, hi) = (
+            self.hull.0 - 0.01 * width - 1e-6 * s,
+            self.hull.1 + 0.01 * width + 1e-6 * s,
+        );
+        let eta = SCAN_ETA * s;
+        let inside = |x: f64| self.inside(x, eta, SCAN_TAU, &o);
+        let mut last_mass = f64::NAN;
+        for n in SCAN_POINTS {
+            let components = edges::scan_components(inside, lo, hi, n, EDGE_TOL * s)?;
+            let support = Support {
+                components,
+                atoms: atoms.clone(),
+            };
+            let sweep = |xs: &[f64]| Ok(self.density_sweep(xs, &o)?.0);
+            last_mass = match SpectralDensity::from_support(&support, 128, sweep) {
+                Ok(law) => law.mass(),
+                Err(Error::Domain(_)) => f64::NAN,
+                Err(e) => return Err(e),
+            };
+            if (last_mass - 1.0).abs() <= MASS_CHECK {
+                return Ok(support);
+            }
+        }
+        Err(Error::Domain(format!(
+            "`{}`: the support scan over [{lo}, {hi}] found total mass {last_mass:.8} instead of 1 \
+             (support or density not resolved)",
+            self.label
+        )))
+    }
+}

@@ -1,0 +1,141 @@
+//! `spectrum|validate expr` and `validate <model> --eigenvalues FILE` through the binary.
+
+use crate::common;
+use nnlimits::model::Sampler;
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let (code, out, err) = common::nnlimits(args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn spectrum_expr_and_model_leaves() {
+    let v = json(&[
+        "spectrum",
+        "expr",
+        "mp(0.5) + sc(1)",
+        "--at",
+        "0,1",
+        "--format",
+        "json",
+    ]);
+    assert!(v["points"][1]["density"].as_f64().unwrap() > 0.0);
+    // a registry model as a leaf is that model's law
+    let leaf = json(&[
+        "spectrum",
+        "expr",
+        "gep(activation=relu, ratio=0.5)",
+        "--at",
+        "0.5,1",
+        "--format",
+        "json",
+    ]);
+    let direct = json(&[
+        "spectrum",
+        "gep",
+        "--activation",
+        "relu",
+        "--ratio",
+        "0.5",
+        "--at",
+        "0.5,1",
+        "--format",
+        "json",
+    ]);
+    for k in 0..2 {
+        let (a, b) = (
+            leaf["points"][k]["density"].as_f64().unwrap(),
+            direct["points"][k]["density"].as_f64().unwrap(),
+        );
+        assert!((a - b).abs() < 1e-9 * b.abs().max(1.0), "{a} vs {b}");
+    }
+}
+
+#[test]
+fn a_malformed_expression_names_the_column() {
+    let (code, _, err) = common::nnlimits(&["spectrum", "expr", "mp(0.5) + * sc(1)"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error:") && err.contains("column"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    let (code, _, err) = common::nnlimits(&["spectrum", "expr", "nosuchmodel(a=1)"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = common::nnlimits(&["spectrum", "expr", "gep(at=1)"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn validate_expr_passes_a_true_claim_and_fails_a_changed_parameter() {
+    let base = [
+        "--quiet",
+        "validate",
+        "expr",
+        "mp(0.5) + sc(0.5)",
+        "--n",
+        "300",
+        "--samples",
+        "6",
+    ];
+    let (code, out, err) = common::nnlimits(&base);
+    assert_eq!(code, 0, "{out}{err}");
+    let mut wrong = base.to_vec();
+    wrong.extend(["--theory", "mp(0.5) + sc(0.75)"]);
+    let (code, out, _) = common::nnlimits(&wrong);
+    assert_eq!(code, 1, "{out}");
+}
+
+#[test]
+fn eigenvalues_from_a_file_reproduce_the_built_in_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let r1 = dir.path().join("r1.json");
+    let r2 = dir.path().join("r2.json");
+    let file = dir.path().join("ev.csv");
+    let (code, _, err) = common::nnlimits(&[
+        "--quiet",
+        "validate",
+        "mp",
+        "--size",
+        "200",
+        "--samples",
+        "4",
+        "--seed",
+        "3",
+        "--report",
+        r1.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // the same draws, written by the library from the same streams
+    let s = nnlimits::models::mp::WishartSampler::new(200, 400, 1.0).unwrap();
+    let draws: Vec<Vec<f64>> = (0..4)
+        .map(|i| s.sample(&mut nnlimits::rng::stream(3, i)).unwrap())
+        .collect();
+    nnlimits::validate::eigfile::write_draws(&file, &draws).unwrap();
+    let (code, _, err) = common::nnlimits(&[
+        "--quiet",
+        "validate",
+        "mp",
+        "--size",
+        "200",
+        "--eigenvalues",
+        file.to_str().unwrap(),
+        "--report",
+        r2.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let a: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&r1).unwrap()).unwrap();
+    let b: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&r2).unwrap()).unwrap();
+    assert_eq!(a["verdict"], b["verdict"]);
+    assert_eq!(a["checks"], b["checks"]);
+    // --samples does not apply to a file
+    let (code, _, _) = common::nnlimits(&[
+        "validate",
+        "mp",
+        "--eigenvalues",
+        file.to_str().unwrap(),
+        "--samples",
+        "3",
+    ]);
+    assert_eq!(code, 2);
+}
