@@ -167,7 +167,7 @@ pub fn finish_validation(
         crate::io::write_output(p, s.as_bytes())?;
     }
     if let (Some(p), Some(f)) = (plot_path, figure) {
-        f.write(p)?;
+        f.write_with(p, &crate::plot::Render::for_report(report))?;
     }
     emit(None, &report.summary())?;
     Ok(Outcome::from_verdict(report.verdict))
@@ -294,25 +294,7 @@ pub fn points(model: &dyn SpectralModel, grid: &GridArgs) -> Result<Vec<f64>> {
     if let Some(FloatList(v)) = &grid.at {
         return Ok(v.clone());
     }
-    crate::error::check::count("points", grid.points, 1, 10_000_000)?;
-    let s = model.support()?;
-    let lo = s
-        .components
-        .iter()
-        .map(|c| c.0)
-        .fold(f64::INFINITY, f64::min);
-    let hi = s
-        .components
-        .iter()
-        .map(|c| c.1)
-        .fold(f64::NEG_INFINITY, f64::max);
-    if !lo.is_finite() || !hi.is_finite() {
-        return Ok(vec![]);
-    }
-    let n = grid.points;
-    Ok((0..n)
-        .map(|k| lo + (hi - lo) * (k as f64 + 0.5) / n as f64)
-        .collect())
+    crate::spectral::interior_grid(&model.support()?, grid.points)
 }
 
 /// Compute and write a spectrum in the requested format (generic over models).

@@ -51,11 +51,11 @@ pub fn exec_validate(args: &[String]) -> Result<Report> {
         .ok_or_else(|| Error::InvalidData("internal: --report missing".into()))?;
     let (res, _summary) = capture(|| super::dispatch(&cli));
     res?;
-    let text = std::fs::read_to_string(report_path).map_err(|source| Error::Io {
-        action: "read",
-        path: report_path.into(),
-        source,
-    })?;
+    let text = crate::io::read_to_string_capped(
+        std::path::Path::new(report_path),
+        crate::io::MAX_INPUT_BYTES,
+        "report",
+    )?;
     serde_json::from_str(&text).map_err(|e| Error::Parse {
         path: report_path.into(),
         message: e.to_string(),

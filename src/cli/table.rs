@@ -176,11 +176,10 @@ pub fn run(args: &TableArgs, quiet: bool) -> Result<Outcome> {
         solver: Default::default(),
         omitted: vec![],
     };
-    let rows = crate::table::cartesian(&spec.sweeps)
-        .len()
-        .div_ceil(spec.shard.map(|s| s.count).unwrap_or(1));
+    let rows =
+        crate::table::row_count(&spec.sweeps)?.div_ceil(spec.shard.map(|s| s.count).unwrap_or(1));
     let pb = progress(rows as u64, quiet, "table");
-    let table = crate::table::run(meta, exec_json, || pb.inc(1));
+    let table = crate::table::try_run(meta, exec_json, || pb.inc(1))?;
     pb.finish_and_clear();
     let failed = table.rows.iter().filter(|r| r.status != "ok").count();
     match &spec.out {

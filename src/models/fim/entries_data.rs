@@ -20,7 +20,7 @@ use crate::error::{check, Error, Result};
 use crate::model::SpectralModel;
 use crate::models::fim::outputs::MAX_OUTPUTS_OVER_WIDTH;
 use crate::models::fim::{
-    draw_data, Activation, DataFim, FixedDataSampler, Inputs, MultiOutputLinearFim,
+    try_draw_data, Activation, DataFim, FixedDataSampler, Inputs, MultiOutputLinearFim,
     MultiOutputSampler, NetworkSampler, ParameterSpace, Ratios, Trained,
 };
 use crate::registry::{Plan, Spectral, SpectralSpec, Theory};
@@ -39,7 +39,7 @@ fn data_model(
     let (act, _) = net.constants(None)?;
     let act = act.ok_or_else(|| Error::param("activation", "none", "a named --activation"))?;
     data_sizes(n, d)?;
-    let x = draw_data(n, d, inputs, data_seed);
+    let x = try_draw_data(n, d, inputs, data_seed)?;
     let model = DataFim::new(&x, width, &act, net.sigma_w2, net.sigma_v2, trained)?;
     Ok((model, act, x))
 }
