@@ -165,6 +165,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         if p.is_dir() {
             if p.file_name().map(|n| n.to_string_lossy().starts_with('.')) != Some(true)
                 && p.file_name() != Some("report".as_ref())
+                && p.file_name() != Some("calibration".as_ref())
             {
                 collect(&p, out)?;
             }
