@@ -34,7 +34,14 @@ fn network(n: usize, act: Activation, trained: Trained) -> Result<Calibration> {
     let remove_top = usize::from(g.mu0.abs() > 1e-12 && trained != Trained::First);
     let linear = matches!(act, Activation::Linear);
     let key = if linear {
-        format!("fim-linear-{}", if trained == Trained::Readout { "readout" } else { "both" })
+        format!(
+            "fim-linear-{}",
+            if trained == Trained::Readout {
+                "readout"
+            } else {
+                "both"
+            }
+        )
     } else if trained == Trained::Readout {
         "ck-exact".into()
     } else {

@@ -245,7 +245,9 @@ fn main() {
          at ε > 0 the power. \"detects\" is the smallest ε failing in ≥ 99% of the seeds; \"decided by\" \
          the check that most often decided the failures at that ε.\n\n",
     );
-    md.push_str(&format!("Seeds per cell: {seeds}.\n\n| family | setting | parameter |"));
+    md.push_str(&format!(
+        "Seeds per cell: {seeds}.\n\n| family | setting | parameter |"
+    ));
     for e in EPS {
         md.push_str(&format!(" ε = {e} |"));
     }
@@ -260,7 +262,10 @@ fn main() {
             .zip(&r.fail_rates)
             .skip(1)
             .find(|(_, &f)| f >= 0.99);
-        md.push_str(&format!("| {} | {} | {} |", r.family, r.setting, r.parameter));
+        md.push_str(&format!(
+            "| {} | {} | {} |",
+            r.family, r.setting, r.parameter
+        ));
         for f in &r.fail_rates {
             md.push_str(&format!(" {:.1}% |", 100.0 * f));
         }

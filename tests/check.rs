@@ -33,8 +33,16 @@ fn fast_subset_of_the_catalogue_passes_and_is_cached() {
     for r in list {
         assert_eq!(r["confirmed"], true, "{}", r["claim"]["id"]);
         let report = &r["report"];
-        assert_eq!(report["verdict"], r["claim"]["expect"], "{}", r["claim"]["id"]);
-        assert!(report["decided_by"]["check"].is_string(), "{}", r["claim"]["id"]);
+        assert_eq!(
+            report["verdict"], r["claim"]["expect"],
+            "{}",
+            r["claim"]["id"]
+        );
+        assert!(
+            report["decided_by"]["check"].is_string(),
+            "{}",
+            r["claim"]["id"]
+        );
     }
     for r in results.as_array().unwrap() {
         let id = r["claim"]["id"].as_str().unwrap();

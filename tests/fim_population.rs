@@ -200,7 +200,10 @@ fn f23_monte_carlo_groups() {
         let wrong = PopulationFim::new(&Activation::Relu, 2 * d, 1.0, 4)
             .unwrap()
             .expected_trace_sq(width);
-        assert!((m - wrong).abs() > 10.0 * se, "{m} vs wrong-d {wrong} (se {se})");
+        assert!(
+            (m - wrong).abs() > 10.0 * se,
+            "{m} vs wrong-d {wrong} (se {se})"
+        );
         // Parseval: E_t κ² = Σ_k N(d, k) λ_k² (quadrature of κ² vs the Funk–Hecke groups, k <= 40; the
         // tail beyond degree 40 of the ReLU kernel is below 1e-4 of the sum)
         let full = PopulationFim::new(&Activation::Relu, d, 1.0, 40).unwrap();
@@ -209,7 +212,12 @@ fn f23_monte_carlo_groups() {
             .iter()
             .map(|g| g.multiplicity * g.eigenvalue * g.eigenvalue)
             .sum();
-        close(parseval, p.mean_kappa_sq(), 1e-4 * p.mean_kappa_sq(), "Parseval");
+        close(
+            parseval,
+            p.mean_kappa_sq(),
+            1e-4 * p.mean_kappa_sq(),
+            "Parseval",
+        );
         for (j, x) in pred.iter().enumerate() {
             let v: Vec<f64> = per.iter().map(|o| o[j]).collect();
             let (m, se) = mean_se(&v);

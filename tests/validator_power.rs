@@ -66,7 +66,8 @@ fn each_marchenko_pastur_check_can_fail() {
 fn fim_tanh(n: usize, theory_sigma_w2: f64, seed: u64) -> Report {
     let act = Activation::Tanh;
     let g = act.constants(theory_sigma_w2, 1.0).unwrap();
-    let model = ProportionalFim::new(Ratios::from_sizes(n, n, n).unwrap(), g, Trained::Both).unwrap();
+    let model =
+        ProportionalFim::new(Ratios::from_sizes(n, n, n).unwrap(), g, Trained::Both).unwrap();
     let sampler = NetworkSampler::new(
         n,
         n,

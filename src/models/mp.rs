@@ -249,7 +249,10 @@ impl SpectralModel for MarchenkoPastur {
     /// `Var Σ λ = 2 y σ⁴` and `Var Σ λ² = 4 y (2 + 5y + 2y²) σ⁸` (both exact for `Σ λ` at every size).
     fn lss_variance(&self, _n: usize) -> Option<[f64; 2]> {
         let (y, s2) = (self.ratio, self.scale * self.scale);
-        Some([2.0 * y * s2, 4.0 * y * (2.0 + 5.0 * y + 2.0 * y * y) * s2 * s2])
+        Some([
+            2.0 * y * s2,
+            4.0 * y * (2.0 + 5.0 * y + 2.0 * y * y) * s2 * s2,
+        ])
     }
 }
 

@@ -8,7 +8,7 @@
 //!   distance of `draws` draws itself (bias plus that run's noise: conservative); for moments the upper
 //!   confidence bound `|m̄ − m| + 2 SE` of the offset at size `n_i` (all seeds pooled), relative to
 //!   `|m|` (absolute where `m = 0`);
-//! * `r`: least-squares slope of `ln v` on `ln n`, clamped to `[0.25, 1.5]`;
+//! * `r`: least-squares slope of `ln v` on `ln n`, clamped to `[0.25, 1]` (no bias is assumed to vanish faster than the `O(1/n)` rigidity floor);
 //! * `b`: the intercept plus three standard deviations of the log-residuals, and at least the envelope
 //!   `max v_{ig} n_i^r` (every calibration point lies under the curve).
 //!
@@ -152,7 +152,7 @@ pub fn fit(points: &[(usize, f64)]) -> Result<PowerLaw> {
     let my = pts.iter().map(|p| p.1).sum::<f64>() / k;
     let sxx = pts.iter().map(|p| (p.0 - mx).powi(2)).sum::<f64>();
     let sxy = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>();
-    let r = if sxx > 0.0 { -sxy / sxx } else { 0.5 }.clamp(0.25, 1.5);
+    let r = if sxx > 0.0 { -sxy / sxx } else { 0.5 }.clamp(0.25, 1.0);
     let a = my + r * mx;
     let s = (pts.iter().map(|p| (p.1 - a + r * p.0).powi(2)).sum::<f64>() / (k - 1.0)).sqrt();
     let envelope = pts
@@ -201,7 +201,8 @@ where
             };
             let out = validate_spectrum(model.as_ref(), &smp, &opts)?;
             if setup.is_null() {
-                setup = serde_json::json!({"theory": out.report.theory, "sampled": out.report.sampled});
+                setup =
+                    serde_json::json!({"theory": out.report.theory, "sampled": out.report.sampled});
             }
             for c in &out.report.checks {
                 match c.name.as_str() {
@@ -261,29 +262,23 @@ where
 }
 
 impl Calibration {
-    /// Combine records of several parameter points of one family into one that bounds each of them at
-    /// every size `n >= min(sizes)`: per statistic the slowest rate `r = min r_j` and
-    /// `b = max_j b_j n₀^{r − r_j}` with `n₀` the smallest calibrated size.
+    /// Combine records of several parameter points of one family into one: per statistic the fit of
+    /// the module docs to the union of their points (so the envelope covers every point of each).
     pub fn merge(family_key: &str, records: &[Calibration]) -> Result<Calibration> {
         let first = records
             .first()
             .ok_or_else(|| Error::param("records", "[]", "at least one record"))?;
-        let n0 = records
-            .iter()
-            .flat_map(|c| c.sizes.iter().copied())
-            .min()
-            .unwrap_or(1) as f64;
+        let points: Vec<Point> = records.iter().flat_map(|c| c.points.clone()).collect();
         let mut bias = std::collections::BTreeMap::new();
-        let stats: std::collections::BTreeSet<String> =
-            records.iter().flat_map(|c| c.bias.keys().cloned()).collect();
-        for st in stats {
-            let laws: Vec<PowerLaw> = records.iter().filter_map(|c| c.bias.get(&st).copied()).collect();
-            let r = laws.iter().map(|p| p.r).fold(f64::INFINITY, f64::min);
-            let b = laws
+        for st in ["ks", "l1_histogram", "m1", "m2"] {
+            let pts: Vec<(usize, f64)> = points
                 .iter()
-                .map(|p| p.b * n0.powf(r - p.r))
-                .fold(0.0, f64::max);
-            bias.insert(st, PowerLaw { b, r });
+                .filter(|p| p.statistic == st)
+                .map(|p| (p.n, p.value))
+                .collect();
+            if pts.iter().any(|p| p.1 > 0.0) {
+                bias.insert(st.to_string(), fit(&pts)?);
+            }
         }
         Ok(Calibration {
             family: family_key.into(),
@@ -292,7 +287,7 @@ impl Calibration {
             seeds: first.seeds.clone(),
             draws: first.draws,
             bias,
-            points: records.iter().flat_map(|c| c.points.clone()).collect(),
+            points,
             date: first.date.clone(),
             version: first.version.clone(),
         })
@@ -342,7 +337,11 @@ mod tests {
             assert!(c.sizes.len() >= 2 && !c.seeds.is_empty(), "{}", c.family);
             assert!(c.seeds.iter().all(|&s| s >= 1000), "{}", c.family);
             for (k, p) in &c.bias {
-                assert!(p.b.is_finite() && p.b >= 0.0 && p.r > 0.0, "{} {k}", c.family);
+                assert!(
+                    p.b.is_finite() && p.b >= 0.0 && p.r > 0.0,
+                    "{} {k}",
+                    c.family
+                );
             }
             assert!(c.bias.contains_key("ks"), "{}", c.family);
         }

@@ -162,7 +162,11 @@ mod tests {
     #[test]
     fn quantiles_match_tables() {
         // scipy.stats.t.ppf(1 - 5e-4, df): df 3 -> 12.924, df 7 -> 5.408, df 9 -> 4.781
-        assert!((t_quantile(4, 1e-3) - 12.924).abs() < 2e-3, "{}", t_quantile(4, 1e-3));
+        assert!(
+            (t_quantile(4, 1e-3) - 12.924).abs() < 2e-3,
+            "{}",
+            t_quantile(4, 1e-3)
+        );
         assert!((t_quantile(8, 1e-3) - 5.408).abs() < 2e-3);
         assert!((t_quantile(10, 1e-3) - 4.781).abs() < 2e-3);
         assert!((z_quantile(1e-3) - 3.2905).abs() < 1e-3);
@@ -200,11 +204,14 @@ mod tests {
         // (plus the O(1/n) rigidity floor of a single draw's CDF steps).
         let (s, n) = (8usize, 200usize);
         let sampler = WishartSampler::new(n, 400, 1.0).unwrap();
-        let law = SpectralDensity::from_model(&MarchenkoPastur::new(0.5, 1.0).unwrap(), DEFAULT_NODES)
-            .unwrap();
+        let law =
+            SpectralDensity::from_model(&MarchenkoPastur::new(0.5, 1.0).unwrap(), DEFAULT_NODES)
+                .unwrap();
         let draws: Vec<Vec<f64>> = (0..s)
             .map(|i| {
-                let mut v = sampler.sample(&mut crate::rng::stream(11, i as u64)).unwrap();
+                let mut v = sampler
+                    .sample(&mut crate::rng::stream(11, i as u64))
+                    .unwrap();
                 v.sort_by(f64::total_cmp);
                 v
             })
@@ -215,7 +222,10 @@ mod tests {
         let mut pooled: Vec<f64> = draws.concat();
         pooled.sort_by(f64::total_cmp);
         let ks = stats::ks_distance(&pooled, |x| law.cdf(x), |x| law.cdf_left(x));
-        assert!(ks <= K_SUP * noise + 1.0 / n as f64, "ks {ks} noise {noise}");
+        assert!(
+            ks <= K_SUP * noise + 1.0 / n as f64,
+            "ks {ks} noise {noise}"
+        );
         let per = per_draw_ks(&draws, |x| law.cdf(x), |x| law.cdf_left(x));
         assert!(per.iter().all(|&d| d > 0.0 && d < 0.05), "{per:?}");
     }

@@ -183,10 +183,16 @@ mod tests {
 
     #[test]
     fn extrapolation_of_an_exact_power_law() {
-        let x: Vec<f64> = [100.0f64, 200.0, 400.0].iter().map(|n| n.powf(-1.0)).collect();
+        let x: Vec<f64> = [100.0f64, 200.0, 400.0]
+            .iter()
+            .map(|n| n.powf(-1.0))
+            .collect();
         let y: Vec<f64> = x.iter().map(|x| 0.02 + 3.0 * x).collect();
         let (d, se) = extrapolate(&x, &y, &[1e-3, 1e-3, 1e-3]).unwrap();
-        assert!((d - 0.02).abs() < 1e-12 && se > 0.0 && se < 3e-3, "{d} {se}");
+        assert!(
+            (d - 0.02).abs() < 1e-12 && se > 0.0 && se < 3e-3,
+            "{d} {se}"
+        );
         assert!(extrapolate(&x[..1], &y[..1], &[1e-3]).is_err());
     }
 
@@ -214,6 +220,10 @@ mod tests {
         let t = mp_trend(0.52);
         assert_eq!(t.verdict, Verdict::Fail, "{}", t.summary());
         let m2 = t.extrapolations.iter().find(|e| e.check == "m2").unwrap();
-        assert!((m2.limit + 0.02).abs() < 5.0 * m2.std_error, "{}", t.summary());
+        assert!(
+            (m2.limit + 0.02).abs() < 5.0 * m2.std_error,
+            "{}",
+            t.summary()
+        );
     }
 }
