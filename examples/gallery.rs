@@ -107,10 +107,10 @@ fn main() -> nnlimits::Result<()> {
 
     // 5. Deep linear network prior: output law at depth 3, width 10, against 4000 networks
     let prior = DlnPrior::new(vec![10; 3], vec![1.0; 3], 1, Gram::unit())?;
-    let (report, mut fig) = nnlimits::validate::dln::validate(
+    let (report, mut fig) = nnlimits::models::dln::validate::validate(
         &prior,
         &prior,
-        &nnlimits::validate::dln::Options::default(),
+        &nnlimits::models::dln::validate::Options::default(),
     )?;
     fig.title = "Deep linear network prior, L = 3 layers of width 10: output law".into();
     save("dln-law.svg", &fig, &Render::for_report(&report))?;

@@ -508,7 +508,8 @@ impl FixedPointLaw {
             SpectralDensity::from_support(&support, 200, |xs| Ok(probe.density_sweep(xs)?.0))
                 .map(|l| l.mass())
                 .unwrap_or(f64::NAN);
-        if !((mass - 1.0).abs() <= 1e-4) {
+        let mass_ok = (mass - 1.0).abs() <= 1e-4;
+        if !mass_ok {
             return Err(Error::Domain(format!(
                 "{}: the law found on [{lo}, {hi}] has mass {mass:.6} instead of 1 (components {:?}, \
                  atoms {:?}): not the transform of a probability law, or support not resolved",

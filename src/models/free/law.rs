@@ -294,7 +294,7 @@ impl Law {
     }
 
     /// `A ⊞ B`. Atom rule: `a + b` with mass `μ_A({a}) + μ_B({b}) - 1` when positive.
-    pub fn add(a: Law, b: Law) -> Result<Law> {
+    pub fn free_sum(a: Law, b: Law) -> Result<Law> {
         if let Some(t) = a.point() {
             return Law::affine(1.0, t, b);
         }
@@ -333,7 +333,7 @@ impl Law {
 
     /// `A ⊠ B` (one side `>= 0`). Atom rules: at 0, `max(μ_A({0}), μ_B({0}))`; at `ab ≠ 0`,
     /// `μ_A({a}) + μ_B({b}) - 1` when positive.
-    pub fn mul(a: Law, b: Law) -> Result<Law> {
+    pub fn free_product(a: Law, b: Law) -> Result<Law> {
         if let Some(t) = a.point() {
             return Law::affine(t, 0.0, b);
         }

@@ -27,8 +27,8 @@ fn binom(n: usize, k: usize) -> f64 {
 fn power_coeffs(m: &[f64], s: usize, n: usize) -> Vec<f64> {
     let mut base = vec![0.0; n + 1];
     base[0] = 1.0;
-    for k in 1..=n {
-        base[k] = m.get(k - 1).copied().unwrap_or(0.0);
+    for (k, b) in base.iter_mut().enumerate().skip(1) {
+        *b = m.get(k - 1).copied().unwrap_or(0.0);
     }
     let mut out = vec![0.0; n + 1];
     out[0] = 1.0;

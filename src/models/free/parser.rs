@@ -238,11 +238,11 @@ impl<'a> Parser<'a> {
                 }
                 Val::Law(Law::affine(1.0 / y, 0.0, l).map_err(loc)?)
             }
-            (Val::Law(a), Val::Law(b), '+') => Val::Law(Law::add(a, b).map_err(loc)?),
+            (Val::Law(a), Val::Law(b), '+') => Val::Law(Law::free_sum(a, b).map_err(loc)?),
             (Val::Law(a), Val::Law(b), '-') => {
-                Val::Law(Law::add(a, Law::affine(-1.0, 0.0, b).map_err(loc)?).map_err(loc)?)
+                Val::Law(Law::free_sum(a, Law::affine(-1.0, 0.0, b).map_err(loc)?).map_err(loc)?)
             }
-            (Val::Law(a), Val::Law(b), '*') => Val::Law(Law::mul(a, b).map_err(loc)?),
+            (Val::Law(a), Val::Law(b), '*') => Val::Law(Law::free_product(a, b).map_err(loc)?),
             (_, Val::Law(_), _) => {
                 return Err(self.err_at(
                     at,
