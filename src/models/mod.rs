@@ -4,9 +4,9 @@
 //! * [`mp`] — Marchenko–Pastur (base case).
 //! * [`dln`] — deep linear network prior at finite width and in the depth~width limit.
 //! * [`fim`] — Fisher information / NTK / conjugate-kernel spectra of random shallow networks
-//!   (shared/theory/fim.md).
+//!   (docs/models/fim.md).
 //! * [`gep`] — Speicher–Wendel Gaussian equivalence for an entrywise nonlinearity of a Wishart
-//!   matrix (shared/theory/fim.md F32).
+//!   matrix (docs/models/fim.md F32).
 //! * [`free`] — free-probability expressions (free sums and products, the sample-covariance map),
 //!   solved by subordination.
 //! * [`bayes`] — Bayesian deep linear and one-hidden-layer networks: exact posteriors, saddle points.

@@ -1,5 +1,5 @@
 //! Training/test data for the Bayesian-network models: the reproducible generator `make_ds` of
-//! `shared/theory/dln.md` §0.3 (SplitMix64, language independent), the hand-made TINY case, CSV input,
+//! `docs/models/bayes.md` §0.3 (SplitMix64, language independent), the hand-made TINY case, CSV input,
 //! and the Gram matrices `C = sigma_0^2 X X^T / N0`, `c0 = sigma_0^2 Xt X^T / N0`, `c00 = sigma_0^2 |xt|^2 / N0`.
 
 use crate::error::{Error, Result};

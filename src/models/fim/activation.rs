@@ -1,4 +1,4 @@
-//! Activations and their Gaussian constants (shared/theory/fim.md F14, F19, F23).
+//! Activations and their Gaussian constants (docs/models/fim.md F14, F19, F23).
 //!
 //! For a pre-activation `h = σ_w z`, `z ~ N(0, 1)`, the spectral laws of random shallow networks depend on
 //! the activation only through a handful of Gaussian expectations:

@@ -1,5 +1,5 @@
 //! Data-dependent deterministic equivalent of the NTK / FIM dual Gram and of the conjugate-kernel Gram
-//! for a **fixed** data set `X` (shared/theory/fim.md F20, F29–F30).
+//! for a **fixed** data set `X` (docs/models/fim.md F20, F29–F30).
 //!
 //! With the exact infinite-width kernels of the data (`h = W X/√d` rows, `w ~ N(0, σ_w² I)`)
 //!

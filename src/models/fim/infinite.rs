@@ -1,4 +1,4 @@
-//! Infinite-width limits (shared/theory/fim.md F21, F22, F7) and the parameter-space view of any dual law.
+//! Infinite-width limits (docs/models/fim.md F21, F22, F7) and the parameter-space view of any dual law.
 //!
 //! * [`InfiniteWidthFim`] (F21): `N → ∞` first, then `n, d → ∞` with `α = n/d`. The kernel tends to the
 //!   deterministic NTK Gram `μ0² 1 1ᵀ + c_lin XᵀX/d + c0 I_n` (El Karoui's linearisation), whose bulk is

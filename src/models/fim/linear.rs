@@ -1,4 +1,4 @@
-//! FIM of the linear two-layer network in the proportional limit — exact (shared/theory/fim.md F9–F12).
+//! FIM of the linear two-layer network in the proportional limit — exact (docs/models/fim.md F9–F12).
 //!
 //! With `φ(h) = h` the dual Gram matrix is exactly `Θ = Xᵀ Σ_W X / d`,
 //! `Σ_W = WᵀW/N + (|v|²/N) I_d`: given `(W, v)` a sample-covariance (Silverstein) matrix whose population

@@ -1,5 +1,5 @@
 //! Fisher information, NTK and conjugate-kernel spectra of random shallow networks
-//! (shared/theory/fim.md; docs/models/fim.md and docs/models/ck.md).
+//! (docs/models/fim.md; docs/models/fim.md and docs/models/ck.md).
 //!
 //! * [`activation`] — activations, their Gaussian constants (F14) and bivariate kernels (F20).
 //! * [`dataeq`] — the data-dependent deterministic equivalent for a fixed data set (F20, F30) and its

@@ -1,4 +1,4 @@
-//! Sampler of the finite `C`-output linear network (shared/theory/fim.md F13): the dual
+//! Sampler of the finite `C`-output linear network (docs/models/fim.md F13): the dual
 //! `K = I_C ⊗ A + S ⊗ B` and its eigenvalues by the exact block diagonalisation `⊕_k (A + s_k B)`
 //! (see [`super::outputs`] for the identity and the limit law).
 

@@ -1,4 +1,4 @@
-//! Population FIM at infinite width (F23), shared/theory/fim.md §6; docs/models/fim.md
+//! Population FIM at infinite width (F23), docs/models/fim.md §6; docs/models/fim.md
 //! "Population FIM". The single-unit block (F24) is in [`super::unit_block`].
 //!
 //! **F23 (readout population FIM = kernel operator).** Rows `w_i` of `W` (`N × d`) with

@@ -1,5 +1,5 @@
 //! FIM / NTK / CK Gram spectra in the proportional limit `n, d, N → ∞` through Gaussian equivalence
-//! (the "Wishart ansatz"), shared/theory/fim.md F15–F19.
+//! (the "Wishart ansatz"), docs/models/fim.md F15–F19.
 //!
 //! The dual Gram matrix is replaced by `K ≈ μ0² 1 1ᵀ + Ψᵀ Ψ + c I` with `Ψ = M G` Gaussian (F15): the
 //! empirical conjugate kernel becomes a Wishart matrix with `N` degrees of freedom whose population is the

@@ -1,5 +1,5 @@
 //! Pennington & Worah 2017, conjugate-kernel Gram `M = YYᵀ/m` in the paper's own normalisation
-//! (shared/theory/fim.md F26–F28), by its quartic — an algebraic route independent of the F16 fixed point.
+//! (docs/models/fim.md F26–F28), by its quartic — an algebraic route independent of the F16 fixed point.
 //!
 //! `Y = f(WX)`, `W ∈ R^{n1×n0}` with entries `N(0, σ_w²/n0)`, `X ∈ R^{n0×m}` with entries `N(0, σ_x²)`,
 //! `φ = n0/m`, `ψ = n0/n1`, `f` of zero Gaussian mean; `η = E f(σ_w σ_x z)²`,

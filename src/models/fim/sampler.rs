@@ -1,5 +1,5 @@
 //! Finite random shallow networks: the dual `n × n` NTK Gram matrix and its eigenvalues
-//! (shared/theory/fim.md F5, F6, §11).
+//! (docs/models/fim.md F5, F6, §11).
 //!
 //! Network (NTK parameterisation, one output): `f(x) = v · φ(W x / sqrt(d)) / sqrt(N)`,
 //! `W_ij ~ N(0, σ_w²)`, `v_i ~ N(0, σ_v²)`, data `x_μ ~ N(0, I_d)`, `μ = 1..n`. With `J` the `n × p`
