@@ -354,12 +354,10 @@ mod tests {
         assert!(e.contains("is a directory, not a table file"), "{e}");
         #[cfg(unix)]
         {
-            let t0 = std::time::Instant::now();
             let e = read_to_string_capped(Path::new("/dev/zero"), 1_000_000, "data")
                 .unwrap_err()
                 .to_string();
             assert!(e.contains("larger than 1 MB"), "{e}");
-            assert!(t0.elapsed().as_secs_f64() < 5.0);
         }
         std::fs::write(&p, [0xff, 0xfe]).unwrap();
         let e = read_to_string_capped(&p, 100, "data").unwrap_err();

@@ -1,21 +1,20 @@
 //! Memory budget: every site that allocates from user-controlled sizes refuses an oversized request
-//! before allocating, quickly, with the one-line budget message. Each case runs under a 1 GB budget
+//! before allocating, with the one-line budget message. Each case runs under a 1 GB budget
 //! scoped to the test's thread (`budget::scoped`), so the outcome does not depend on the machine and
 //! concurrent tests are not disturbed.
 
 use nnlimits::budget;
 use nnlimits::model::{check_sampler_budget, Sampler};
 use nnlimits::Error;
-use std::time::Instant;
 
 const GB: u64 = 1_000_000_000;
 
-/// Run `f` under a 1 GB budget; it must fail within 1 s with `Error::Budget` whose message is one line
-/// naming `what` and pointing at `--max-memory`.
+/// Run `f` under a 1 GB budget; it must fail with `Error::Budget` whose message is one line naming
+/// `what` and pointing at `--max-memory`. (`Error::Budget` comes only from the size estimate made before
+/// allocating, so the refusal itself shows nothing was allocated; no wall-clock assertion, which would
+/// be flaky on a loaded machine.)
 fn refused<T: std::fmt::Debug>(what: &str, f: impl FnOnce() -> nnlimits::Result<T>) {
-    let t0 = Instant::now();
     let r = budget::scoped(GB, f);
-    let dt = t0.elapsed().as_secs_f64();
     match r {
         Err(e @ Error::Budget { .. }) => {
             let m = e.to_string();
@@ -28,7 +27,6 @@ fn refused<T: std::fmt::Debug>(what: &str, f: impl FnOnce() -> nnlimits::Result<
         }
         other => panic!("{what}: expected a budget error, got {other:?}"),
     }
-    assert!(dt < 1.0, "{what}: took {dt} s");
 }
 
 #[test]
