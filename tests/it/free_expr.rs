@@ -431,20 +431,31 @@ fn fixedpoint_leaves_reproduce_closed_forms() {
     for (x, v) in xs.iter().zip(&d).filter(|(x, _)| x.abs() < 0.99 * r) {
         assert!((v - sc_density(1.5, *x)).abs() < 1e-10, "{x}");
     }
-    // MP with c > 1: the atom at 0 is found, or the law is refused with a typed error (the MP
-    // fixed point is ill-conditioned next to its atom)
-    match Expression::parse_plain("fixedpoint(\"g = 1/(1 - c - z - c*z*g)\", c=2)") {
-        Ok(fm) => {
-            let a = fm.atoms();
-            assert!(
-                a.len() == 1 && a[0].0 == 0.0 && (a[0].1 - 0.5).abs() < 1e-8,
-                "{a:?}"
-            );
+    // MP with c > 1: the atom 1 - 1/c at 0 (found by continuation down the imaginary axis), the
+    // bulk edges and the density of the closed form
+    for c in [2.0, 4.0] {
+        let fm = expr(&format!("fixedpoint(\"g = 1/(1 - c - z - c*z*g)\", c={c})"));
+        let a = fm.atoms();
+        assert!(
+            a.len() == 1 && a[0].0 == 0.0 && (a[0].1 - (1.0 - 1.0 / c)).abs() < 1e-8,
+            "{c}: {a:?}"
+        );
+        let mp = MarchenkoPastur::new(c, 1.0).unwrap();
+        let s = fm.support().unwrap();
+        assert_eq!(s.components.len(), 1, "{s:?}");
+        assert!(
+            (s.components[0].0 - mp.edges().0).abs() < 1e-9
+                && (s.components[0].1 - mp.edges().1).abs() < 1e-9,
+            "{c}: {s:?} vs {:?}",
+            mp.edges()
+        );
+        let (lo, hi) = mp.edges();
+        let xs = grid(lo + 0.01, hi - 0.01, 50);
+        let d = fm.density_many(&xs).unwrap();
+        let want = mp.density_many(&xs).unwrap();
+        for ((x, v), w) in xs.iter().zip(&d).zip(&want) {
+            assert!((v - w).abs() < 1e-9, "{c} at {x}: {v} vs {w}");
         }
-        Err(e) => assert!(
-            matches!(e, Error::Syntax { .. } | Error::NotConverged { .. }),
-            "{e}"
-        ),
     }
     // composition with a fixed-point leaf
     let x = expr("fixedpoint(\"g = 1/(-z - s*g)\", s=1) + sc(1)").moments();

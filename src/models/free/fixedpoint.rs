@@ -474,21 +474,25 @@ impl FixedPointLaw {
         }
         let s = self.scale;
         let mut atoms = vec![];
-        // an atom at 0 (the only candidate searched): `η Im g(iη)` tends to its mass; a solve that
-        // fails there counts as no atom, and the mass check below then reports the law
-        let p = |eta: f64| {
-            self.solve(C64::new(0.0, eta), None)
-                .map(|s| eta * s.m.im)
-                .ok()
-        };
-        if let (Some(p1), Some(p2)) = (p(1e-9 * s), p(1e-10 * s)) {
+        // an atom at 0 (the only candidate searched): `η Im g(iη)` tends to its mass. The solve
+        // follows the imaginary axis down from `η = s` by factors of 2, each step warm-started
+        // from the last (a cold start at small `η` stalls next to an atom). A failed continuation
+        // counts as no atom, and the mass check below then reports the law.
+        let (p1, p2) = self.atom_at_zero(s);
+        if let (Some(p1), Some(p2)) = (p1, p2) {
             if p2 > 1e-8 && (p1 - p2).abs() < 1e-6 {
                 atoms.push((0.0, p2));
             }
         }
         let eta = 1e-13 * s;
         let inside = |x: f64| -> Result<bool> {
-            let g = self.solve(C64::new(x, eta), None)?.m;
+            let g = match self.solve(C64::new(x, eta), None) {
+                Ok(sol) => sol.m,
+                // next to an atom `g ≈ p/(a − z)` is beyond the solver's absolute tolerance: a
+                // failed solve within `1e-6 s` of an atom counts as outside the continuous part
+                Err(_) if atoms.iter().any(|&(a, _)| (x - a).abs() < 1e-6 * s) => return Ok(false),
+                Err(e) => return Err(e),
+            };
             let l: f64 = atoms
                 .iter()
                 .map(|&(a, p)| p * eta / ((x - a).powi(2) + eta * eta))
@@ -520,6 +524,45 @@ impl FixedPointLaw {
         }
         let _ = self.support.set(support);
         Ok(self.support.get().expect("just set"))
+    }
+
+    /// `η Im g(iη)` at the two smallest `η` of a continuation down the imaginary axis (see
+    /// [`Self::support`]): `η = s, s/2, s/4, …` down to `1e-10 s` or to the first step that fails,
+    /// whichever comes first. `None` unless the last step reached `η ≤ 1e-7 s`.
+    ///
+    /// Near an atom `g(iη) ≈ −i p/η` grows without bound, so the solver's absolute tolerance is out
+    /// of reach below some `η`; `η Im g(iη) = p + O(η)` is then already converged (to `1e-7` for a
+    /// density of order one at the atom, far better when the atom sits in a gap).
+    fn atom_at_zero(&self, s: f64) -> (Option<f64>, Option<f64>) {
+        let mut last: Vec<f64> = Vec::new();
+        let mut prev: Option<(f64, C64)> = None;
+        let mut eta = s;
+        while eta >= 1e-10 * s {
+            let z = C64::new(0.0, eta);
+            let sol = match prev {
+                None => self.solve(z, None),
+                Some((e0, g0)) => {
+                    // an atom-like solution `g ≈ −i p/η` is best continued by scaling with `η`
+                    let scaled = g0 * (e0 / eta);
+                    let (first, second) = if e0 * g0.im > 1e-3 {
+                        (scaled, g0)
+                    } else {
+                        (g0, scaled)
+                    };
+                    self.solve(z, Some(first))
+                        .or_else(|_| self.solve(z, Some(second)))
+                }
+            };
+            let Ok(sol) = sol else { break };
+            last.push(eta * sol.m.im);
+            prev = Some((eta, sol.m));
+            eta /= 2.0;
+        }
+        let reached = prev.map(|(e, _)| e).unwrap_or(f64::INFINITY);
+        if last.len() < 2 || reached > 1e-7 * s {
+            return (None, None);
+        }
+        (Some(last[last.len() - 2]), Some(last[last.len() - 1]))
     }
 
     fn clone_shallow(&self) -> Self {
