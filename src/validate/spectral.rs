@@ -196,7 +196,12 @@ pub fn compare(
                 .any(|a| (x - a.0).abs() <= atom_half_width(a.0, width, opts))
         })
         .collect();
-    let mut hist = Histogram::new(&cont, hist_lo, hist_hi, opts.bins);
+    // bins never straddle a support edge (a straddling bin averages the density with zero)
+    let comps: Vec<(f64, f64)> = law.components.iter().map(|c| (c.lo, c.hi)).collect();
+    let mut hist = Histogram::with_edges(
+        &cont,
+        Histogram::support_edges(&comps, hist_lo, hist_hi, opts.bins),
+    );
     // normalise the histogram to the whole sample, so it integrates to the continuous mass
     let scale = cont.len() as f64 / total.max(1.0);
     for (d, e) in hist.density.iter_mut().zip(hist.std_error.iter_mut()) {

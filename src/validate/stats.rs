@@ -84,6 +84,74 @@ impl Histogram {
         }
     }
 
+    /// Histogram of `values` on given increasing bin `edges` (at least two); a value on an inner
+    /// edge goes to the bin on its right, the last edge belongs to the last bin. The density of bin
+    /// `k` is its count over `total · (edges[k+1] − edges[k])`.
+    pub fn with_edges(values: &[f64], edges: Vec<f64>) -> Self {
+        let bins = edges.len().saturating_sub(1).max(1);
+        let mut counts = vec![0u64; bins];
+        if edges.len() >= 2 {
+            let (lo, hi) = (edges[0], edges[edges.len() - 1]);
+            for &v in values {
+                if v >= lo && v <= hi {
+                    let k = edges.partition_point(|&e| e <= v).saturating_sub(1);
+                    counts[k.min(bins - 1)] += 1;
+                }
+            }
+        }
+        let total = values.len() as u64;
+        let n = total.max(1) as f64;
+        let widths: Vec<f64> = edges.windows(2).map(|e| e[1] - e[0]).collect();
+        Histogram {
+            density: counts
+                .iter()
+                .zip(&widths)
+                .map(|(&c, w)| c as f64 / (n * w))
+                .collect(),
+            std_error: counts
+                .iter()
+                .zip(&widths)
+                .map(|(&c, w)| (c as f64).sqrt() / (n * w))
+                .collect(),
+            edges,
+            counts,
+            total,
+        }
+    }
+
+    /// Bin edges that never straddle a support edge: each component `[a, b]` gets
+    /// `max(2, round(bins · (b − a)/Σ widths))` equal bins with `a` and `b` among the edges; each gap
+    /// between components is one bin, and so are `[lo, a₁]` and `[b_last, hi]` outside the support
+    /// (where finite-size eigenvalues spill). Without components: `bins` equal bins on `[lo, hi]`.
+    pub fn support_edges(components: &[(f64, f64)], lo: f64, hi: f64, bins: usize) -> Vec<f64> {
+        let total: f64 = components.iter().map(|c| (c.1 - c.0).max(0.0)).sum();
+        if components.is_empty() || total <= 0.0 || !(hi > lo) {
+            let bins = bins.max(1);
+            let w = (hi - lo) / bins as f64;
+            return (0..=bins).map(|k| lo + w * k as f64).collect();
+        }
+        let mut edges = Vec::with_capacity(bins + 2 * components.len() + 2);
+        if lo < components[0].0 {
+            edges.push(lo);
+        }
+        for &(a, b) in components {
+            if b <= a {
+                continue;
+            }
+            let k = ((bins as f64 * (b - a) / total).round() as usize).max(2);
+            for j in 0..=k {
+                let e = a + (b - a) * j as f64 / k as f64;
+                if edges.last().is_none_or(|&last| e > last) {
+                    edges.push(e);
+                }
+            }
+        }
+        if edges.last().is_some_and(|&last| hi > last) {
+            edges.push(hi);
+        }
+        edges
+    }
+
     /// Bin centres.
     pub fn centers(&self) -> Vec<f64> {
         self.edges.windows(2).map(|e| 0.5 * (e[0] + e[1])).collect()
@@ -131,6 +199,39 @@ mod tests {
             |x| if x > 0.0 { 1.0 } else { 0.0 },
         );
         assert_eq!(d, 0.0);
+    }
+
+    #[test]
+    fn bins_aligned_to_support_edges() {
+        let comps = [(-2.5, -1.5), (1.5, 2.5)];
+        let e = Histogram::support_edges(&comps, -3.0, 3.0, 40);
+        // every support edge is a bin edge; 20 bins per component, the gap and the outer parts one each
+        for x in [-2.5, -1.5, 1.5, 2.5, -3.0, 3.0] {
+            assert!(e.contains(&x), "{x} not in {e:?}");
+        }
+        assert_eq!(e.len(), 1 + 1 + 20 + 1 + 20 + 1);
+        assert!(e.windows(2).all(|w| w[1] > w[0]));
+        // samples: counts land in the right bins, densities integrate to the fraction inside
+        let xs = [-2.4, -1.5, 0.0, 1.6, 2.5, 2.9, 5.0];
+        let h = Histogram::with_edges(&xs, e.clone());
+        assert_eq!(h.counts.iter().sum::<u64>(), 6);
+        let gap = e.iter().position(|&x| x == -1.5).unwrap();
+        assert_eq!(
+            h.counts[gap], 2,
+            "-1.5 (inner edge) and 0.0 fall in the gap bin"
+        );
+        let mass: f64 = h
+            .density
+            .iter()
+            .zip(e.windows(2))
+            .map(|(d, w)| d * (w[1] - w[0]))
+            .sum();
+        assert!((mass - 6.0 / 7.0).abs() < 1e-12);
+        // no components: equal bins
+        assert_eq!(
+            Histogram::support_edges(&[], 0.0, 1.0, 4),
+            vec![0.0, 0.25, 0.5, 0.75, 1.0]
+        );
     }
 
     #[test]
