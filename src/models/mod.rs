@@ -9,6 +9,8 @@
 //!   matrix (docs/models/fim.md F32).
 //! * [`free`] — free-probability expressions (free sums and products, the sample-covariance map),
 //!   solved by subordination.
+//! * [`hessian`] — loss Hessian of a shallow network at random initialisation: the Pennington–Bahri
+//!   free-sum law and exact Hessians of finite networks.
 //! * [`bayes`] — Bayesian deep linear and one-hidden-layer networks: exact posteriors, saddle points.
 
 pub mod bayes;
@@ -16,5 +18,6 @@ pub mod dln;
 pub mod fim;
 pub mod free;
 pub mod gep;
+pub mod hessian;
 pub mod mp;
 pub mod semicircle;

@@ -115,6 +115,7 @@ pub fn all() -> &'static [&'static dyn Entry] {
         &models::semicircle::ENTRY,
         &models::gep::ENTRY,
         &models::free::entry::ENTRY,
+        &models::hessian::entry::ENTRY,
         &models::fim::entries::FIM,
         &models::fim::entries::CK,
         &models::fim::entries::FIM_INFINITE,

@@ -52,6 +52,16 @@ impl Expression {
         })
     }
 
+    /// An expression for a law composed in code (`Law::free_sum`, `Law::affine`, ...); its text is
+    /// the law's canonical form.
+    pub fn from_law(law: Law) -> Self {
+        Expression {
+            text: law.label.clone(),
+            law,
+            opts: SolverOptions::default(),
+        }
+    }
+
     /// Parse an expression without model leaves.
     pub fn parse_plain(text: &str) -> Result<Self> {
         Self::parse(text, &NoModels)
