@@ -24,6 +24,8 @@ const EDGE_TOL: f64 = 1e-11;
 const SCAN_POINTS: [usize; 3] = [256, 1024, 4096];
 /// Accepted deviation of the total mass from 1 after a scan.
 const MASS_CHECK: f64 = 1e-5;
+/// Quadrature nodes per component tried for the mass check.
+const MASS_NODES: [usize; 3] = [128, 1024, 4096];
 
 impl Law {
     /// The support (computed once).
@@ -104,13 +106,18 @@ impl Law {
                 atoms: atoms.clone(),
             };
             let sweep = |xs: &[f64]| Ok(self.density_sweep(xs, &o)?.0);
-            last_mass = match SpectralDensity::from_support(&support, 128, sweep) {
-                Ok(law) => law.mass(),
-                Err(Error::Domain(_)) => f64::NAN,
-                Err(e) => return Err(e),
-            };
-            if (last_mass - 1.0).abs() <= MASS_CHECK {
-                return Ok(support);
+            // 128 nodes per component resolve a component of one bump; where two bumps have merged
+            // into one component (a narrow peak beside a wide bulk, a deep dip between them) the
+            // quadrature of the mass needs more: 1024, then 4096 nodes
+            for nodes in MASS_NODES {
+                last_mass = match SpectralDensity::from_support(&support, nodes, sweep) {
+                    Ok(law) => law.mass(),
+                    Err(Error::Domain(_)) => f64::NAN,
+                    Err(e) => return Err(e),
+                };
+                if (last_mass - 1.0).abs() <= MASS_CHECK {
+                    return Ok(support);
+                }
             }
         }
         Err(Error::Domain(format!(
