@@ -203,12 +203,12 @@ fn run_blocking<T: Send + 'static>(
 /// validation report as JSON text and the pooled sampled eigenvalues (validations of spectral models).
 type RunOutput = (u8, String, Option<String>, Option<Vec<f64>>);
 
+/// A call's `(verb, model, params)`.
+type CallArgs = (String, Option<String>, Vec<(String, Value)>);
+
 /// The arguments `(verb, model, params)` of `run` and `command`: `model` a string or `None`, `params`
 /// a sequence of `(name, value)` pairs with `value` a `bool` or a `str`.
-fn call_args(
-    args: &Bound<'_, PyTuple>,
-    kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<(String, Option<String>, Vec<(String, Value)>)> {
+fn call_args(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<CallArgs> {
     if args.len() != 3 || kwargs.is_some_and(|k| !k.is_empty()) {
         return Err(PyTypeError::new_err(
             "expected three positional arguments: verb, model, params",
