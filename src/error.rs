@@ -76,6 +76,9 @@ pub enum Error {
         /// What was expected and what was found.
         message: String,
     },
+    /// The computation was stopped on request ([`crate::cancel::request`], e.g. Ctrl-C in Python).
+    #[error("interrupted")]
+    Interrupted,
     /// A file had the wrong format.
     #[error("cannot parse `{path}`: {message}")]
     Parse {

@@ -265,11 +265,28 @@ pub struct Provenance {
     pub created_unix: u64,
 }
 
+thread_local! {
+    static COMMAND: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+}
+
 impl Provenance {
-    /// Provenance for the current process.
+    /// Provenance for the current process: its command line, or the command set by
+    /// [`Provenance::scoped`] on this thread.
     pub fn current() -> Self {
-        let args: Vec<String> = std::env::args().collect();
+        let args: Vec<String> = COMMAND
+            .with(|c| c.borrow().clone())
+            .unwrap_or_else(|| std::env::args().collect());
         Self::with_command(&args)
+    }
+
+    /// Run `f` with `args` as the command recorded by [`Provenance::current`] on this thread: a host
+    /// that runs a command as a library call (the Python package runs `nnlimits spectrum mp ...`) records
+    /// the equivalent command line instead of its own process's arguments.
+    pub fn scoped<T>(args: &[String], f: impl FnOnce() -> T) -> T {
+        let prev = COMMAND.with(|c| c.borrow_mut().replace(args.to_vec()));
+        let out = f();
+        COMMAND.with(|c| *c.borrow_mut() = prev);
+        out
     }
 
     /// Provenance with an explicit argument vector.

@@ -12,9 +12,11 @@
 //! * [`validate`] — the generic Monte Carlo validator and its reports.
 //! * [`plot`], [`io`] — SVG figures, atomic file output, bounded input, provenance.
 //! * [`budget`] — the memory budget every large allocation is checked against.
+//! * [`cancel`] — cooperative cancellation of long computations (Ctrl-C in the Python package).
 #![warn(missing_docs)]
 
 pub mod budget;
+pub mod cancel;
 pub mod check;
 pub mod cli;
 pub mod error;

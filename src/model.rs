@@ -46,7 +46,12 @@ pub trait SpectralModel: Send + Sync {
     /// Density on many points at once; models with a continuation solver override this to warm-start
     /// along the grid.
     fn density_many(&self, xs: &[f64]) -> Result<Vec<f64>> {
-        xs.iter().map(|&x| self.density(x)).collect()
+        xs.iter()
+            .map(|&x| {
+                crate::cancel::check()?;
+                self.density(x)
+            })
+            .collect()
     }
     /// Density on many points with the solver's convergence diagnostics. Closed-form models keep this
     /// default (zero iterations, zero residual); solver-based models override it.

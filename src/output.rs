@@ -124,6 +124,58 @@ pub fn capture<T>(f: impl FnOnce() -> T) -> (T, String) {
     (out, text)
 }
 
+/// What a validation run hands to a host that runs it as a library call ([`capture_validation`]): the
+/// report as JSON (whether or not `--report` was given) and, for spectral models, the pooled sampled
+/// eigenvalues (sorted, after any declared outliers were removed).
+#[derive(Debug, Clone, Default)]
+pub struct ValidationCapture {
+    /// The report (the document `--report` writes, with its provenance).
+    pub report: Option<serde_json::Value>,
+    /// The pooled sampled eigenvalues the checks compared with the theory.
+    pub pooled: Option<Vec<f64>>,
+}
+
+thread_local! {
+    static VALIDATION: std::cell::RefCell<Option<ValidationCapture>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Run `f` (e.g. a `validate` command) keeping the report and pooled eigenvalues of the validation it
+/// runs on this thread ([`ValidationCapture`]); the command's files and standard output are unchanged
+/// (combine with [`capture`] for the latter). Used by the Python package.
+pub fn capture_validation<T>(f: impl FnOnce() -> T) -> (T, ValidationCapture) {
+    let prev = VALIDATION.with(|c| c.borrow_mut().replace(ValidationCapture::default()));
+    let out = f();
+    let got = VALIDATION.with(|c| {
+        let mut b = c.borrow_mut();
+        let t = b.take().unwrap_or_default();
+        *b = prev;
+        t
+    });
+    (out, got)
+}
+
+/// Keep the pooled sampled eigenvalues of a validation for an active [`capture_validation`] (a no-op,
+/// with no copy, otherwise).
+pub fn record_pooled(pooled: &[f64]) {
+    VALIDATION.with(|c| {
+        if let Some(v) = c.borrow_mut().as_mut() {
+            v.pooled = Some(pooled.to_vec());
+        }
+    });
+}
+
+fn record_report(report: &crate::validate::Report) -> Result<()> {
+    VALIDATION.with(|c| {
+        if let Some(v) = c.borrow_mut().as_mut() {
+            v.report = Some(
+                serde_json::to_value(report).map_err(|e| crate::Error::Domain(e.to_string()))?,
+            );
+        }
+        Ok(())
+    })
+}
+
 /// Write `text` atomically to `path`, or to stdout when `path` is `None` (or into the active
 /// [`capture`] buffer).
 pub fn emit(path: Option<&Path>, text: &str) -> Result<()> {
@@ -169,6 +221,7 @@ pub fn finish_validation(
     if let (Some(p), Some(f)) = (plot_path, figure) {
         f.write_with(p, &crate::plot::Render::for_report(report))?;
     }
+    record_report(report)?;
     emit(None, &report.summary())?;
     Ok(Outcome::from_verdict(report.verdict))
 }
@@ -442,4 +495,71 @@ pub fn progress(len: u64, quiet: bool, what: &str) -> indicatif::ProgressBar {
         pb.set_message(what.to_string());
     }
     pb
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A validation run as a library call hands back the report `--report` writes and the pooled
+    /// eigenvalues its checks used, with the given command line as provenance; outside a capture
+    /// nothing is kept.
+    #[test]
+    fn validation_capture_keeps_report_and_pooled_eigenvalues() {
+        record_pooled(&[1.0]);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.json");
+        let words: Vec<String> = [
+            "nnlimits",
+            "--quiet",
+            "validate",
+            "mp",
+            "--ratio",
+            "0.5",
+            "--size",
+            "120",
+            "--samples",
+            "3",
+            "--seed",
+            "4",
+            "--report",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([file.display().to_string()])
+        .collect();
+        let cli = crate::cli::parse(words.clone()).unwrap();
+        let ((res, stdout), got) = crate::io::Provenance::scoped(&words, || {
+            capture_validation(|| capture(|| crate::cli::dispatch(&cli)))
+        });
+        assert_eq!(res.unwrap(), Outcome::Passed);
+        assert!(stdout.contains("verdict: PASS"), "{stdout}");
+        let written: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        assert_eq!(got.report.as_ref(), Some(&written));
+        let command = written["provenance"]["command"].as_str().unwrap();
+        assert!(
+            command.starts_with("nnlimits --quiet validate mp --ratio 0.5 --size 120"),
+            "{command}"
+        );
+        // the pooled eigenvalues are the sample the checks used: their mean is the observed m1
+        let pooled = got.pooled.unwrap();
+        assert!(pooled.len() >= 3 * 60 && pooled.windows(2).all(|w| w[0] <= w[1]));
+        let m1 = written["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "m1")
+            .unwrap()["observed"]
+            .as_f64()
+            .unwrap();
+        let mean = pooled.iter().sum::<f64>() / pooled.len() as f64;
+        assert!((mean - m1).abs() < 1e-12, "{mean} vs {m1}");
+        // nested captures restore the outer one; after the capture nothing is kept
+        let (_, outer) = capture_validation(|| {
+            let (_, inner) = capture_validation(|| record_pooled(&[2.0]));
+            assert_eq!(inner.pooled, Some(vec![2.0]));
+        });
+        assert!(outer.pooled.is_none() && outer.report.is_none());
+    }
 }

@@ -349,6 +349,7 @@ pub fn solve_grid<E: ResolventEquation + ?Sized>(
     let mut out = Vec::with_capacity(xs.len());
     let mut prev: Option<C64> = None;
     for &x in xs {
+        crate::cancel::check()?;
         let s = solve_real(eq, x, prev, opts)?;
         prev = Some(s.m);
         out.push(s);
@@ -368,6 +369,7 @@ pub fn solve_grid_extrapolated<E: ResolventEquation + ?Sized>(
     let mut out = Vec::with_capacity(xs.len());
     let mut hist: Vec<(f64, C64)> = Vec::with_capacity(3);
     for &x in xs {
+        crate::cancel::check()?;
         let s = solve_real(eq, x, predict(&hist, x), opts)?;
         if hist.len() == 3 {
             hist.remove(0);

@@ -227,6 +227,7 @@ pub fn validate(
             out
         }
     };
+    crate::output::record_pooled(&out.pooled);
     let mut report = out.report;
     report.notes.extend(plan.notes);
     run.finish(&report, Some(&out.figure))

@@ -105,6 +105,7 @@ where
     let draws: Vec<Vec<f64>> = (0..opts.samples)
         .into_par_iter()
         .map(|i| {
+            crate::cancel::check()?;
             let mut rng = crate::rng::stream(opts.seed, i as u64);
             let draw = sampler.sample(&mut rng);
             tick();
