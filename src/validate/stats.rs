@@ -125,7 +125,10 @@ impl Histogram {
     /// (where finite-size eigenvalues spill). Without components: `bins` equal bins on `[lo, hi]`.
     pub fn support_edges(components: &[(f64, f64)], lo: f64, hi: f64, bins: usize) -> Vec<f64> {
         let total: f64 = components.iter().map(|c| (c.1 - c.0).max(0.0)).sum();
-        if components.is_empty() || total <= 0.0 || !(hi > lo) {
+        if components.is_empty()
+            || total <= 0.0
+            || hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater)
+        {
             let bins = bins.max(1);
             let w = (hi - lo) / bins as f64;
             return (0..=bins).map(|k| lo + w * k as f64).collect();
