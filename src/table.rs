@@ -287,6 +287,25 @@ pub fn flatten(v: &Value) -> (Vec<(String, Value)>, Vec<String>) {
     (out, omitted)
 }
 
+/// The command of one row: the base command with each swept `key` either substituted for the
+/// placeholder `{key}` wherever the base names it (e.g. inside an expression,
+/// `table expr "mp({c}) + sc(0.5)" --sweep c=0.1,0.5`), or else appended as `--key value`.
+pub fn row_args(base: &[String], over: &[(String, String)]) -> Vec<String> {
+    let mut args = base.to_vec();
+    for (k, v) in over {
+        let hole = format!("{{{k}}}");
+        if base.iter().any(|a| a.contains(&hole)) {
+            for a in args.iter_mut() {
+                *a = a.replace(&hole, v);
+            }
+        } else {
+            args.push(format!("--{k}"));
+            args.push(v.clone());
+        }
+    }
+    args
+}
+
 /// Compute the rows of `meta` (the shard's part) with `exec`, which runs one command (argument list
 /// after `nnlimits`) and returns its JSON output. `tick` is called after each row (progress). Only the
 /// shard's rows are built. Use [`try_run`] for sweeps that come from a user (size checked first).
@@ -310,11 +329,7 @@ where
     let results: Vec<(Row, Vec<String>)> = mine
         .par_iter()
         .map(|(i, over)| {
-            let mut args = meta.base.clone();
-            for (k, v) in over.iter() {
-                args.push(format!("--{k}"));
-                args.push(v.clone());
-            }
+            let args = row_args(&meta.base, over);
             args.push("--format".into());
             args.push("json".into());
             let command = std::iter::once("nnlimits".to_string())
@@ -631,6 +646,31 @@ mod tests {
             ),
             Ok(n) => assert!(n == 10_000_000 && crate::budget::get() > 112_000_000_000),
         }
+    }
+
+    #[test]
+    fn placeholders_are_substituted_other_keys_become_flags() {
+        let base: Vec<String> = ["spectrum", "expr", "mp({c}) + sc({s})", "--at", "1"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let over = vec![
+            ("c".to_string(), "0.5".to_string()),
+            ("s".to_string(), "2".to_string()),
+            ("points".to_string(), "10".to_string()),
+        ];
+        assert_eq!(
+            row_args(&base, &over),
+            [
+                "spectrum",
+                "expr",
+                "mp(0.5) + sc(2)",
+                "--at",
+                "1",
+                "--points",
+                "10"
+            ]
+        );
     }
 
     #[test]

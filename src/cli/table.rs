@@ -9,7 +9,7 @@ use std::path::PathBuf;
 /// `table` arguments: the command to tabulate, then the table options anywhere among them.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  nnlimits table mp --sweep ratio=0.1:2.0:40 --sweep scale=1,2 --out mp.csv\n  nnlimits table spectrum mp --at 0.5,1 --sweep ratio=0.1:2:40 --out mp.json --shard 0/4\n\nTable options: --sweep key=lo:hi:n | key=v1,v2,... (repeatable; sweeps --key of the command),\n--out FILE (.json for JSON, CSV otherwise; stdout if absent), --shard i/k (rows with index % k == i).\nEvery row carries the exact command that reproduces it, its status and any error message."
+    after_help = "Examples:\n  nnlimits table mp --sweep ratio=0.1:2.0:40 --sweep scale=1,2 --out mp.csv\n  nnlimits table spectrum mp --at 0.5,1 --sweep ratio=0.1:2:40 --out mp.json --shard 0/4\n  nnlimits table expr \"mp({c}) + sc(0.5)\" --at 1,2 --sweep c=0.1:1:10\n\nTable options: --sweep key=lo:hi:n | key=v1,v2,... (repeatable; sweeps --key of the command, or\nreplaces the placeholder {key} where the command names it, e.g. inside an expression),\n--out FILE (.json for JSON, CSV otherwise; stdout if absent), --shard i/k (rows with index % k == i).\nEvery row carries the exact command that reproduces it, its status and any error message."
 )]
 pub struct TableArgs {
     /// The command (`spectrum <model>`, `law <model>`, `saddle <model>`, or a spectrum model name) with its
