@@ -9,9 +9,12 @@
 //!   matrix (docs/models/fim.md F32).
 //! * [`free`] — free-probability expressions (free sums and products, the sample-covariance map),
 //!   solved by subordination.
+//! * [`deep`] — deep nonlinear networks in the linear-width regime: the last layer's conjugate kernel
+//!   as an expression of the free-probability engine (docs/models/ck-deep.md).
 //! * [`bayes`] — Bayesian deep linear and one-hidden-layer networks: exact posteriors, saddle points.
 
 pub mod bayes;
+pub mod deep;
 pub mod dln;
 pub mod fim;
 pub mod free;

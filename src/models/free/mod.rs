@@ -52,6 +52,16 @@ impl Expression {
         })
     }
 
+    /// An expression built programmatically from a [`Law`] (its text is the canonical form), for
+    /// models whose law is a composition of the engine's operations (e.g. the deep conjugate kernel).
+    pub fn from_law(law: Law) -> Self {
+        Expression {
+            text: law.label.clone(),
+            law,
+            opts: SolverOptions::default(),
+        }
+    }
+
     /// Parse an expression without model leaves.
     pub fn parse_plain(text: &str) -> Result<Self> {
         Self::parse(text, &NoModels)
