@@ -11,9 +11,12 @@
 //!   solved by subordination.
 //! * [`hessian`] — loss Hessian of a shallow network at random initialisation: the Pennington–Bahri
 //!   free-sum law and exact Hessians of finite networks.
+//! * [`deep`] — deep nonlinear networks in the linear-width regime: the last layer's conjugate kernel
+//!   as an expression of the free-probability engine (docs/models/ck-deep.md).
 //! * [`bayes`] — Bayesian deep linear and one-hidden-layer networks: exact posteriors, saddle points.
 
 pub mod bayes;
+pub mod deep;
 pub mod dln;
 pub mod fim;
 pub mod free;

@@ -4,7 +4,8 @@
 //! bisecting every change of status to `1e-11` of the scale ([`edges::scan_components`]). The
 //! indicator is `(Im g - Lorentzians of the atoms)/(|g| + 1/σ) > 1e-7` (`σ` the scale): inside at distance `d` from a square-root
 //! edge `Im g ~ √d`, outside `Im g ~ η/√d`, so the two are separated within `~1e-12` of the edge. The
-//! total mass (components + atoms) must be 1 within `1e-5`; otherwise the scan is repeated finer (a
+//! total mass (components + atoms, graded quadrature with 128 and then 1024 nodes) must be 1 within
+//! `1e-5`; otherwise the scan is repeated finer (a
 //! component narrower than the probe spacing can be missed), and then refused with a typed error.
 
 use super::law::{Kind, Law};
@@ -100,15 +101,25 @@ impl Law {
         let inside = |x: f64| self.inside(x, eta, SCAN_TAU, &o);
         let mut last_mass = f64::NAN;
         for n in SCAN_POINTS {
-            let components = edges::scan_components(inside, lo, hi, n, EDGE_TOL * s)?;
+            // the hull is a proven bound of the support: next to a hard edge where the density
+            // diverges (e.g. `pop(A, 1)` or `mp(1) * mp(1)` at 0, density ~ x^(-1/2)), `Im g` at the
+            // scan's η stays above the threshold for a while outside, so the scan alone would start the
+            // component below the edge and the tabulated mass would miss the singularity
+            let components: Vec<(f64, f64)> =
+                edges::scan_components(inside, lo, hi, n, EDGE_TOL * s)?
+                    .into_iter()
+                    .map(|c| (c.0.max(self.hull.0), c.1.min(self.hull.1)))
+                    .filter(|c| c.1 > c.0)
+                    .collect();
             let support = Support {
                 components,
                 atoms: atoms.clone(),
             };
             let sweep = |xs: &[f64]| Ok(self.density_sweep(xs, &o)?.0);
-            // 128 nodes per component resolve a component of one bump; where two bumps have merged
-            // into one component (a narrow peak beside a wide bulk, a deep dip between them) the
-            // quadrature of the mass needs more: 1024, then 4096 nodes
+            // 128 nodes per component resolve a component of one bump; the graded rule's error at an
+            // inverse-square-root edge (`pop(A, 1)` of a non-MP population) and where two bumps have
+            // merged into one component (a narrow peak beside a wide bulk) needs more: before
+            // rescanning, the same components are integrated again with 1024, then 4096 nodes
             for nodes in MASS_NODES {
                 last_mass = match SpectralDensity::from_support(&support, nodes, sweep) {
                     Ok(law) => law.mass(),

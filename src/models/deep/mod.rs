@@ -1,0 +1,18 @@
+//! Deep random networks in the linear-width regime (docs/models/ck-deep.md): the conjugate kernel of
+//! the last hidden layer of an `L`-layer network, as an expression of the free-probability engine
+//! ([`crate::models::free`]), and the sampler of the finite network.
+//!
+//! * [`ck`] — the layer recursion (variances, common correlations, linear coefficients) and the law
+//!   `CK_ℓ = pop(α_ℓ CK_{ℓ−1} + β_ℓ, n/N_ℓ)`, `CK_0 = mp(n/d)` (Fan & Wang 2020).
+//! * [`sampler`] — finite deep networks: the Gram matrix of the last layer's features.
+//! * [`entry`] — the registry entry `ck-deep` (`spectrum ck --depth L`, `validate ck --depth L`).
+
+pub mod ck;
+pub mod entry;
+pub mod sampler;
+
+pub use ck::{DeepCk, Layer};
+pub use sampler::DeepCkSampler;
+
+#[cfg(test)]
+mod tests;
