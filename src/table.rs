@@ -329,7 +329,7 @@ where
     let results: Vec<(Row, Vec<String>)> = mine
         .par_iter()
         .map(|(i, over)| {
-            let args = row_args(&meta.base, over);
+            let mut args = row_args(&meta.base, over);
             args.push("--format".into());
             args.push("json".into());
             let command = std::iter::once("nnlimits".to_string())
