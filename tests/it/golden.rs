@@ -1,7 +1,8 @@
 //! Golden test: every numeric example of README.md and docs/guide.md (listed in
 //! tests/golden/examples.txt) gives the same numbers, to 1e-12, as the binary before the model registry
 //! (tests/golden/*.json). What a validation *computes* (theory and observed values of each check) is
-//! compared; its tolerances and verdicts are the validator's rules, which may be recalibrated.
+//! compared; its tolerances and verdicts are the validator's rules, which may be recalibrated (and so
+//! is the histogram binning behind `l1_histogram`).
 
 use crate::common;
 
@@ -121,6 +122,11 @@ fn readme_and_guide_examples_keep_their_numbers() {
         compare(&expected, &actual, "", &mut diffs);
         let (ec, ac) = (checks(&expected), checks(&actual));
         for (name, ev) in &ec {
+            // the histogram's bins are a rule of the validator (since issue 13 they are aligned to
+            // the support's edges), so its L1 distance is not a model number
+            if name == "l1_histogram" {
+                continue;
+            }
             match ac.iter().find(|(n, _)| n == name) {
                 Some((_, av)) => compare(ev, av, &format!(".checks[{name}]"), &mut diffs),
                 None if ["ks", "m1", "m2"].contains(&name.as_str()) => {
