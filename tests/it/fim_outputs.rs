@@ -1,4 +1,4 @@
-//! The `C`-output linear network (shared/theory/fim.md F13): reference numbers, reductions, quadrature
+//! The `C`-output linear network (docs/models/fim.md F13): reference numbers, reductions, quadrature
 //! accuracy, exact finite-size moments and Monte Carlo validation (tolerances from the finite-size
 //! error: validator critical values, standard errors across draws).
 

@@ -1,4 +1,4 @@
-//! Population FIM at infinite width (F23) and the single-unit block (F24), shared/theory/fim.md §6:
+//! Population FIM at infinite width (F23) and the single-unit block (F24), docs/models/fim.md §6:
 //! theory to the reference digits, and Monte Carlo within standard errors derived from the draws.
 
 use nnlimits::model::Sampler;

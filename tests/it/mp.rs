@@ -1,4 +1,4 @@
-//! Marchenko–Pastur: closed form vs fixed point, reference numbers (shared/theory/fim.md §2), moments,
+//! Marchenko–Pastur: closed form vs fixed point, reference numbers (docs/models/fim.md §2), moments,
 //! masses, edges from the generic edge finder, and the Monte Carlo validator (pass and deliberate fail).
 
 #![allow(clippy::approx_constant)] // reference numbers are quoted as printed in fim.md
