@@ -429,22 +429,8 @@ impl FixedPointLaw {
 
     /// Moments `m1..m4` by contour integrals of `g` around the support.
     pub fn moments_vec(&self) -> Result<Vec<f64>> {
-        let s = self.support()?;
-        let mut lo = f64::INFINITY;
-        let mut hi = f64::NEG_INFINITY;
-        for c in &s.components {
-            lo = lo.min(c.0);
-            hi = hi.max(c.1);
-        }
-        for a in &s.atoms {
-            lo = lo.min(a.0);
-            hi = hi.max(a.0);
-        }
-        contour_moments(
-            |z| Ok(self.solve(z, None)?.m),
-            (lo, hi),
-            super::law::MOMENTS,
-        )
+        let hull = super::law::hull_of(self.support()?);
+        contour_moments(|z| Ok(self.solve(z, None)?.m), hull, super::law::MOMENTS)
     }
 
     /// Density at sorted points (warm-started), atom Lorentzians removed.

@@ -62,7 +62,8 @@ impl std::fmt::Debug for Law {
     }
 }
 
-fn hull_of(s: &Support) -> (f64, f64) {
+/// The smallest interval holding every component and atom of `s`.
+pub(super) fn hull_of(s: &Support) -> (f64, f64) {
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
     for c in &s.components {
