@@ -97,6 +97,39 @@ pub struct Component {
     pub mass: f64,
 }
 
+impl Component {
+    /// Tabulate `[lo, hi]` with `nodes` (at least 8) graded midpoint nodes (module docs).
+    pub fn tabulate<F>(lo: f64, hi: f64, nodes: usize, density: F) -> Result<Self>
+    where
+        F: Fn(&[f64]) -> Result<Vec<f64>>,
+    {
+        if !(lo.is_finite() && hi.is_finite() && hi > lo) {
+            return Err(Error::Domain(format!(
+                "invalid support component [{lo}, {hi}]"
+            )));
+        }
+        let n = nodes.max(8);
+        let ts: Vec<f64> = (0..n).map(|k| (k as f64 + 0.5) / n as f64).collect();
+        let x: Vec<f64> = ts.iter().map(|&t| lo + (hi - lo) * grade(t)).collect();
+        let d = density(&x)?;
+        let dt = 1.0 / n as f64;
+        let weights: Vec<f64> = ts
+            .iter()
+            .zip(&d)
+            .map(|(&t, &r)| r * (hi - lo) * grade_deriv(t) * dt)
+            .collect();
+        let mass = weights.iter().sum();
+        Ok(Component {
+            lo,
+            hi,
+            x,
+            density: d,
+            weights,
+            mass,
+        })
+    }
+}
+
 /// A spectral law tabulated for CDFs, quantiles and moments.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SpectralDensity {
@@ -118,45 +151,27 @@ impl SpectralDensity {
     where
         F: Fn(&[f64]) -> Result<Vec<f64>>,
     {
-        let n = nodes.max(8);
-        let mut components = Vec::with_capacity(support.components.len());
-        for &(lo, hi) in &support.components {
-            if !(lo.is_finite() && hi.is_finite() && hi > lo) {
-                return Err(Error::Domain(format!(
-                    "invalid support component [{lo}, {hi}]"
-                )));
-            }
-            let ts: Vec<f64> = (0..n).map(|k| (k as f64 + 0.5) / n as f64).collect();
-            let x: Vec<f64> = ts.iter().map(|&t| lo + (hi - lo) * grade(t)).collect();
-            let d = density(&x)?;
-            let dt = 1.0 / n as f64;
-            let weights: Vec<f64> = ts
-                .iter()
-                .zip(&d)
-                .map(|(&t, &r)| r * (hi - lo) * grade_deriv(t) * dt)
-                .collect();
-            let mass = weights.iter().sum();
-            components.push(Component {
-                lo,
-                hi,
-                x,
-                density: d,
-                weights,
-                mass,
-            });
-        }
-        let law = SpectralDensity {
-            components,
-            atoms: support.atoms.clone(),
-        };
+        let components = support
+            .components
+            .iter()
+            .map(|&(lo, hi)| Component::tabulate(lo, hi, nodes, &density))
+            .collect::<Result<Vec<_>>>()?;
+        Self::from_components(components, support.atoms.clone())
+    }
+
+    /// The law from tabulated components and atoms, refused unless its total mass is 1 within
+    /// [`MASS_TOLERANCE`].
+    pub fn from_components(components: Vec<Component>, atoms: Vec<(f64, f64)>) -> Result<Self> {
+        let law = SpectralDensity { components, atoms };
         // a law that does not integrate to 1 means the support or the density solver failed (e.g. an
         // edge structure far outside the scanned scales): refuse it rather than return garbage
         let mass = law.mass();
         if !(mass - 1.0).abs().le(&MASS_TOLERANCE) {
+            let edges: Vec<(f64, f64)> = law.components.iter().map(|c| (c.lo, c.hi)).collect();
             return Err(Error::Domain(format!(
                 "the tabulated law has total mass {mass:.6} instead of 1 (components {:?}, atoms {:?}): \
                  support or density not resolved for these parameters",
-                support.components, support.atoms
+                edges, law.atoms
             )));
         }
         Ok(law)
