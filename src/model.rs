@@ -53,6 +53,14 @@ pub trait SpectralModel: Send + Sync {
             })
             .collect()
     }
+    /// The law tabulated with `nodes` graded nodes per support component (for CDFs, quantiles and
+    /// quadrature moments). Models that know each component's exact mass override this to refine the
+    /// components whose quadrature misses it.
+    fn tabulate(&self, nodes: usize) -> Result<crate::spectral::SpectralDensity> {
+        crate::spectral::SpectralDensity::from_support(&self.support()?, nodes, |xs| {
+            self.density_many(xs)
+        })
+    }
     /// Density on many points with the solver's convergence diagnostics. Closed-form models keep this
     /// default (zero iterations, zero residual); solver-based models override it.
     fn density_diagnosed(&self, xs: &[f64]) -> Result<(Vec<f64>, SolveStats)> {

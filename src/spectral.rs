@@ -140,10 +140,9 @@ pub struct SpectralDensity {
 }
 
 impl SpectralDensity {
-    /// Tabulate a model with `nodes` nodes per component.
+    /// Tabulate a model with `nodes` nodes per component ([`SpectralModel::tabulate`]).
     pub fn from_model(model: &dyn SpectralModel, nodes: usize) -> Result<Self> {
-        let support = model.support()?;
-        Self::from_support(&support, nodes, |xs| model.density_many(xs))
+        model.tabulate(nodes)
     }
 
     /// Tabulate from a support and a (vectorised) density.

@@ -12,6 +12,7 @@
 //! * [`subordination`] — free additive / multiplicative subordination and the sample-covariance map.
 //! * [`mellin`] — densities, tails and CDFs of positive variables from their Mellin transforms.
 
+pub mod discrete_pop;
 pub mod edges;
 pub mod kernels;
 pub mod linalg;

@@ -146,3 +146,46 @@ fn outputs_never_clobber_each_other_and_dash_is_stdout() {
         .unwrap()
         .contains("density"));
 }
+
+/// Near infinite width the fixed-data law is 256 narrow bands around the kernel eigenvalues: the
+/// reproducers (ReLU at N = 10⁶ and erf at N = 10⁸, refused before with a mass of 1.012 and an
+/// unresolved support) now give the law, with the quadrature mass and moments equal to the closed
+/// forms and the bands separated.
+#[test]
+fn fixed_data_law_near_infinite_width() {
+    for (act, width) in [("relu", "1000000"), ("erf", "100000000")] {
+        let args = [
+            "spectrum",
+            "ck",
+            "--limit",
+            "data",
+            "--activation",
+            act,
+            "--n",
+            "256",
+            "--d",
+            "128",
+            "--width",
+            width,
+            "--quiet",
+            "--format",
+            "json",
+        ];
+        let (code, out, err) = common::nnlimits(&args);
+        assert_eq!(code, 0, "{act} {width}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let mass = v["total_mass_quadrature"].as_f64().unwrap();
+        assert!((mass - 1.0).abs() < 1e-4, "{act}: mass {mass}");
+        let exact = v["moments"].as_array().unwrap();
+        let quad = v["moments_quadrature"].as_array().unwrap();
+        for (e, q) in exact.iter().zip(quad) {
+            let (e, q) = (e.as_f64().unwrap(), q.as_f64().unwrap());
+            assert!(
+                (e - q).abs() < 1e-4 * e,
+                "{act}: moment {e} vs quadrature {q}"
+            );
+        }
+        let parts = v["support"].as_array().unwrap().len();
+        assert!(parts > 150, "{act} {width}: {parts} components");
+    }
+}

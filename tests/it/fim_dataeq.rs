@@ -102,6 +102,55 @@ fn exact_cdf_and_tabulation() {
     }
 }
 
+/// Near infinite width the readout law tends to the spectrum of `K_CK` (atoms at its eigenvalues):
+/// at `N = 10⁸` every gap of the support sits where the exact CDF counts the kernel eigenvalues below
+/// it (`n F = #{λ_j < x}`; a missed band would be off by one, the boundary value `m(x + iη)` of bands
+/// `1e-6` apart is off by `~n η |Re m|/π ≈ 1e-5`), the bands are separated (one or a few eigenvalues
+/// each), and the tabulated law keeps its mass and the closed-form moments
+/// (`m₂ = ‖K‖²/n + (tr K)²/(nN)`) at every width on the way (10⁴ … 10⁸), so nothing jumps when the
+/// bands separate.
+#[test]
+fn near_infinite_width_tends_to_the_kernel_spectrum() {
+    for act in [Activation::Relu, Activation::Tanh] {
+        for w in [10_000usize, 1_000_000, 100_000_000] {
+            let l = law(act.clone(), 128, 64, w, Trained::Readout, 1);
+            let sd = SpectralDensity::from_model(&l, 300).unwrap();
+            assert!(
+                (sd.mass() - 1.0).abs() < 1e-4,
+                "{act:?} N={w}: {}",
+                sd.mass()
+            );
+            let m = l.moments();
+            for (k, &mk) in m.iter().enumerate() {
+                let q = sd.moment(k as i32 + 1);
+                assert!(
+                    (q - mk).abs() < 1e-4 * mk,
+                    "{act:?} N={w}: m{} {q} vs {mk}",
+                    k + 1
+                );
+            }
+            if w < 100_000_000 {
+                continue;
+            }
+            let lam = l.kernel_eigenvalues();
+            assert!(
+                sd.components.len() > 100,
+                "{act:?}: {}",
+                sd.components.len()
+            );
+            for pair in sd.components.windows(2) {
+                let g = 0.5 * (pair[0].hi + pair[1].lo);
+                let below = lam.iter().filter(|&&v| v < g).count() as f64;
+                let nf = 128.0 * l.cdf_exact(g).unwrap();
+                assert!(
+                    (nf - below).abs() < 1e-3,
+                    "{act:?}: gap at {g}: nF {nf} vs {below}"
+                );
+            }
+        }
+    }
+}
+
 /// fim.md's reference values came from one numpy data draw that cannot be reproduced here; compare
 /// them with the mean of `k` of our draws: under "same law of X", `(ref - mean)/(sd √(1 + 1/k))` is
 /// Student-t with `k - 1` degrees of freedom, bounded by `z_crit(k)` (the validator's 4-sigma-level
