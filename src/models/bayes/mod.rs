@@ -23,6 +23,7 @@ pub mod gibbs;
 pub mod gp;
 pub mod kernels;
 pub mod multi;
+pub mod nested;
 pub mod nonodd;
 pub mod onehl;
 pub mod params;

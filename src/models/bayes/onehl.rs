@@ -10,7 +10,7 @@
 //! `prod_l Q_l` (equal widths give equal `Q_l`; solved by the scalar reduction); *nested* —
 //! `K_R^(l) = Q_l sigma_l^2 K(K_R^(l-1))`, `K_R^(0) = C`, action
 //! `S = sum_l (Q_l - ln Q_l) + (1/N)[ln det(T + K_R^(L)) + y^T (T + K_R^(L))^{-1} y]`, minimised over `ln Q_l`
-//! with Nelder–Mead (argmin), one Cholesky per evaluation.
+//! by L-BFGS (argmin) with the analytic gradient of `nested.rs` (reverse mode through the kernel maps).
 
 use super::data::Gram;
 use super::dln::{BayesDln, DlnSaddle};
@@ -144,7 +144,7 @@ impl BayesNonlinear {
         Ok(g)
     }
 
-    fn nested_action(&self, input: &Gram, q: &[f64]) -> Result<f64> {
+    pub(crate) fn nested_action(&self, input: &Gram, q: &[f64]) -> Result<f64> {
         let g = self.nested_kernel(input, q)?;
         let mut a = g.c.clone();
         for i in 0..a.nrows() {
@@ -157,10 +157,12 @@ impl BayesNonlinear {
         Ok(q.iter().map(|x| x - x.ln()).sum::<f64>() + (logdet + quad) / self.width as f64)
     }
 
-    /// Nested deep variant (F33): minimise the action over `ln Q_l` (Nelder–Mead from `Q_l = 1`).
+    /// Nested deep variant (F33): minimise the action over `ln Q_l` from `Q_l = 1` by L-BFGS with the
+    /// analytic gradient of [`BayesNonlinear::nested_action_grad`] (More–Thuente line search).
     pub fn nested_saddle(&self, input: &Gram) -> Result<NestedSaddle> {
-        use argmin::core::{CostFunction, Executor};
-        use argmin::solver::neldermead::NelderMead;
+        use argmin::core::{CostFunction, Executor, Gradient};
+        use argmin::solver::linesearch::MoreThuenteLineSearch;
+        use argmin::solver::quasinewton::LBFGS;
         use nalgebra::DVector;
         if self.temperature <= 0.0 {
             return Err(Error::param(
@@ -174,30 +176,49 @@ impl BayesNonlinear {
                 "the nested deep action is single-output".into(),
             ));
         }
+        // the forward pass keeps the L training Grams and three derivatives per entry
+        let p = input.p() as u64;
+        crate::budget::check(
+            "the nested deep saddle",
+            (self.depth as u64 + 2)
+                .saturating_mul(p * p)
+                .saturating_mul(8 * 4),
+        )?;
         struct Cost<'a>(&'a BayesNonlinear, &'a Gram);
         impl CostFunction for Cost<'_> {
             type Param = DVector<f64>;
             type Output = f64;
             fn cost(&self, u: &DVector<f64>) -> std::result::Result<f64, argmin::core::Error> {
+                crate::cancel::check()?;
                 let q: Vec<f64> = u.iter().map(|x| x.exp()).collect();
                 Ok(self.0.nested_action(self.1, &q).unwrap_or(f64::INFINITY))
             }
         }
-        let l = self.depth;
-        let mut simplex = vec![DVector::zeros(l)];
-        for k in 0..l {
-            let mut v = DVector::zeros(l);
-            v[k] = 0.2;
-            simplex.push(v);
+        impl Gradient for Cost<'_> {
+            type Param = DVector<f64>;
+            type Gradient = DVector<f64>;
+            fn gradient(
+                &self,
+                u: &DVector<f64>,
+            ) -> std::result::Result<DVector<f64>, argmin::core::Error> {
+                crate::cancel::check()?;
+                let q: Vec<f64> = u.iter().map(|x| x.exp()).collect();
+                let (_, g) = self.0.nested_action_grad(self.1, &q)?;
+                Ok(DVector::from_vec(g))
+            }
         }
-        let solver = NelderMead::new(simplex)
-            .with_sd_tolerance(1e-15)
-            .map_err(|e| Error::Domain(format!("Nelder–Mead setup: {e}")))?;
-        let iters = 4000;
+        let l = self.depth;
+        let iters: u64 = 1000;
+        let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
+            .with_tolerance_grad(1e-10)
+            .map_err(|e| Error::Domain(format!("L-BFGS setup: {e}")))?;
         let res = Executor::new(Cost(self, input), solver)
-            .configure(|s| s.max_iters(iters))
+            .configure(|s| s.param(DVector::zeros(l)).max_iters(iters))
             .run()
-            .map_err(|e| Error::Domain(format!("nested saddle: {e}")))?;
+            .map_err(|e| match e.downcast::<Error>() {
+                Ok(err) => err,
+                Err(e) => Error::Domain(format!("nested saddle: {e}")),
+            })?;
         let u = res
             .state
             .best_param
@@ -218,7 +239,7 @@ impl BayesNonlinear {
         }
         if residual.is_nan() || residual >= 1e-6 {
             return Err(Error::NotConverged {
-                what: "nested deep saddle (Nelder–Mead on ln Q)".into(),
+                what: "nested deep saddle (L-BFGS on ln Q)".into(),
                 iterations: iters as usize,
                 residual,
                 tolerance: 1e-6,
