@@ -10,6 +10,8 @@
 //!     1000-point density including the kernels, their eigenvalues and the support; the NTK (both
 //!     layers) law, one exact point (one n × n symmetric eigendecomposition: the cost per point).
 //! Compare (b) with `python3 benches/fim_numpy.py` (the same computation in numpy).
+//!
+//! Equation labels (F-numbers) are those of docs/models/fim.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use nnlimits::model::SpectralModel;

@@ -1,6 +1,6 @@
 //! Theory figures for docs/models/fim.md and docs/models/ck.md (multi-curve SVGs):
 //! 1. `docs/img/pw2017-densities.svg`: PW2017 densities of M = YYᵀ/m in the paper's normalisation (F27
-//!    quartic) for tanh (φ = ψ = 0.5), erf (φ = 2/3, ψ = 2), crelu (φ = ψ = 1) — fim.md §7 settings.
+//!    quartic) for tanh (φ = ψ = 0.5), erf (φ = 2/3, ψ = 2), crelu (φ = ψ = 1), reference settings.
 //! 2. `docs/img/fim-width-convergence.svg`: F16 (tanh, both layers, α = 1.5) at N/d = 1, 5, 20, 80 and
 //!    the infinite-width affine MP F21.
 //! 3. `docs/img/fim-conditioning.svg`: F16 at α = γ = 1 for linear, tanh, erf, crelu, absc.

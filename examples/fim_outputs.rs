@@ -1,4 +1,4 @@
-//! The numbers of docs/models/fim.md "C outputs (F13)": theory vs the fim.md reference vs Monte Carlo
+//! The numbers of docs/models/fim.md "C outputs (F13)": theory vs the reference vs Monte Carlo
 //! at the reference sizes, the finite-size m2, and the density timing.
 //!
 //! `cargo run --release --example fim_outputs`
@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use std::time::Instant;
 
 fn main() {
-    // theory at the fim.md reference point: α = 0.75, γ = 0.5, C/N = 0.1, σ's = 1
+    // theory at the F13 reference point: α = 0.75, γ = 0.5, C/N = 0.1, σ's = 1
     let r = Ratios::from_alpha_gamma(0.75, 0.5).unwrap();
     let law = MultiOutputLinearFim::new(r, 0.1, 1.0, 1.0).unwrap();
     let xs = [0.5, 1.0, 2.0, 4.0];
@@ -36,7 +36,7 @@ fn main() {
         );
     }
 
-    // Monte Carlo like fim.md: d = 100, n = 75, N = 200, C = 20, Gaussian inputs, raw readout
+    // reference-size Monte Carlo: d = 100, n = 75, N = 200, C = 20, Gaussian inputs, raw readout
     for (inputs, norm, label) in [
         (Inputs::Gaussian, false, "gaussian inputs, raw readout"),
         (

@@ -1,4 +1,5 @@
-//! Monte Carlo tables of docs/models/gep.md (Speicher–Wendel GEP on a Wishart matrix, fim.md F32).
+//! Monte Carlo tables of docs/models/gep.md (Speicher–Wendel GEP on a Wishart matrix,
+//! docs/models/fim.md (F32)).
 //!
 //! * `density`: F32 points at N = 2000, M = 4000, 3 draws, seed 8 (draw i = `rng::stream(8, i)`, the
 //!   streams `validate gep --seed 8` uses): histogram density in bins of width 0.1 centred at the points,

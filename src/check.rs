@@ -4,7 +4,7 @@
 //!
 //! ```json
 //! { "id": "mp-c0.5", "model": "mp", "title": "Marchenko–Pastur law at c = 0.5",
-//!   "source": "Marchenko & Pastur (1967); docs/models/fim.md §2, F2",
+//!   "source": "Marchenko & Pastur (1967); docs/models/mp.md (F2)",
 //!   "command": ["validate", "mp", "--ratio", "0.5", "--size", "500", "--samples", "6", "--seed", "1"],
 //!   "statistics": ["ks", "m2"], "tolerance": "KS <= 1.949/sqrt(N) + 1/n; moments 4 SE + k m_k/n",
 //!   "expect": "pass", "fast": true }

@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 pub type Rng = ChaCha8Rng;
 
 /// SplitMix64 step (Steele, Lea & Flood 2014); used to expand a user seed into a 256-bit key and by the
-/// language-independent test-data generator of `docs/models/dln-prior.md` §0.3.
+/// language-independent test-data generator of `docs/models/bayes.md` ("Reference data sets").
 pub fn splitmix64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
     let mut z = *state;
@@ -46,7 +46,7 @@ mod tests {
 
     #[test]
     fn splitmix_reference_values() {
-        // docs/models/dln-prior.md §0.3: seed 1234567.
+        // docs/models/bayes.md ("Reference data sets"): seed 1234567.
         let mut s = 1_234_567u64;
         assert_eq!(splitmix64(&mut s), 6457827717110365317);
         assert_eq!(splitmix64(&mut s), 3203168211198807973);

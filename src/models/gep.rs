@@ -1,5 +1,5 @@
 //! Gaussian equivalence principle (Speicher & Wendel, arXiv:2412.06943) for an entrywise
-//! nonlinearity of a Wishart matrix (docs/models/fim.md §10, F32; docs/models/gep.md).
+//! nonlinearity of a Wishart matrix (docs/models/gep.md (F32)).
 //!
 //! **Object.** `X = A Aᵀ / M`, `A ∈ R^{N×M}` iid `N(0, 1)`, ratio `c = N/M`; its law is MP(c) with mean
 //! `m₁ = 1` and variance `s² = c`, so an off-diagonal `√N x_ij` is asymptotically `g ~ N(0, s²)`. For an

@@ -6,7 +6,7 @@
 //! * [`fim`] — Fisher information / NTK / conjugate-kernel spectra of random shallow networks
 //!   (docs/models/fim.md).
 //! * [`gep`] — Speicher–Wendel Gaussian equivalence for an entrywise nonlinearity of a Wishart
-//!   matrix (docs/models/fim.md F32).
+//!   matrix (docs/models/fim.md (F32)).
 //! * [`free`] — free-probability expressions (free sums and products, the sample-covariance map),
 //!   solved by subordination.
 //! * [`hessian`] — loss Hessian of a shallow network at random initialisation: the Pennington–Bahri

@@ -1,4 +1,4 @@
-//! Marchenko–Pastur: the base case (docs/models/fim.md §2, F1–F4).
+//! Marchenko–Pastur: the base case (docs/models/mp.md (F1–F4)).
 //!
 //! **Model (F1).** `W = (σ²/m) X Xᵀ` with `X` an `n x m` matrix of iid `N(0, 1)` entries, ratio
 //! `c = n/m`, `n, m → ∞`. The law of the `n` eigenvalues of `W` tends to

@@ -2,9 +2,10 @@
 //!
 //! For a law with `m = 1/(-(z - c) + τ(m))`, on the real `m`-axis (where `τ` is real and finite) the
 //! inverse is `x(m) = c + τ(m) - 1/m`. The complement of the support is `{x(m) : x'(m) > 0}`, so the
-//! edges are the critical values `x(m*)` with `x'(m*) = 0` (docs/models/fim.md §1 step 6). We scan `m`
-//! over `±logspace(-6, 6)` (both signs: `m > 0` lies below all the mass, `m < 0` above it), bracket sign
-//! changes of `x'(m)` and refine each with Brent's method from the `roots` crate. Hard edges (density
+//! edges are the critical values `x(m*)` with `x'(m*) = 0` (docs/models/fim.md, "Numerical
+//! methods", step 6). We scan `m` over `±logspace(-6, 6)` (both signs: `m > 0` lies below all the
+//! mass, `m < 0` above it), bracket sign changes of `x'(m)` and refine each with Brent's method
+//! from the `roots` crate. Hard edges (density
 //! `~ x^{-1/2}`) have no critical point; models add them as extra candidates. [`components`] turns the
 //! candidate edges into support components by probing the density between consecutive candidates.
 

@@ -117,7 +117,7 @@ mod tests {
         assert!(l.windows(2).all(|w| w[0] <= w[1]));
         let r = &u * DMatrix::from_diagonal(&DVector::from_vec(l.clone())) * u.transpose();
         assert!((r - &c).abs().max() < 1e-14);
-        // trace and determinant of the TINY Gram of dln.md §0.3
+        // trace and determinant of the TINY Gram of docs/models/bayes.md ("Reference data sets")
         assert!((l.iter().sum::<f64>() - 3.0).abs() < 1e-14);
         assert!((l.iter().product::<f64>() - c.determinant()).abs() < 1e-14);
     }

@@ -9,7 +9,8 @@
 //!   (off-diagonal `sqrt(k)`), solved with nalgebra. No maintained crate provides these for n in the
 //!   hundreds with f64 accuracy, hence written here.
 //! * [`gaussian_expectation`] — `E[h(σ z)]`; for non-smooth `h` (ReLU, |x|, sign) prefer closed forms or
-//!   Stein's identity: a Gauss–Hermite rule converges slowly on kinks (docs/models/fim.md §1 step 9).
+//!   Stein's identity: a Gauss–Hermite rule converges slowly on kinks (docs/models/fim.md,
+//!   "Numerical methods", step 9).
 
 use crate::error::{Error, Result};
 use std::collections::HashMap;
@@ -298,7 +299,7 @@ mod tests {
 
     #[test]
     fn hermite_smooth_expectations() {
-        // E tanh(z)^2 = 0.394294 (docs/models/fim.md F14); E erf(z)^2 = (2/pi) asin(2/3).
+        // E tanh(z)^2 = 0.394294 (docs/models/fim.md (F14)); E erf(z)^2 = (2/pi) asin(2/3).
         let t = gaussian_expectation(|x| x.tanh().powi(2), 1.0);
         assert!((t - 0.394294).abs() < 1e-6, "{t}");
         let e = gaussian_expectation(|x| (x * x).exp().recip(), 1.0);

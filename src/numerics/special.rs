@@ -52,8 +52,9 @@ pub fn ln_gamma_complex(z: Complex64) -> Complex64 {
 
 /// `R(x, s) = ln Γ(x + s) - ln Γ(x) - s ln x` for real `x > 0` and complex `s` with `Re(x + s) > 0`.
 ///
-/// `exp R(N/2, s) = E[(χ²_N / N)^s]`, the Mellin transform of a normalised chi-square (F5 of
-/// `dln.md`). Computed from the recurrence `R(x, s) = R(x+1, s) + s ln(1 + 1/x) - ln(1 + s/x)` and, for
+/// `exp R(N/2, s) = E[(χ²_N / N)^s]`, the Mellin transform of a normalised chi-square
+/// (docs/models/dln-prior.md (F5)). Computed from the recurrence `R(x, s) = R(x+1, s) + s ln(1 +
+/// 1/x) - ln(1 + s/x)` and, for
 /// `x >= 15`, the difference of two Stirling series written with `ln(1 + s/x)`, so no large
 /// `ln Γ(x)` is ever subtracted (relative accuracy ~1e-15 even for `x = 1e6`).
 pub fn ln_gamma_ratio(x: f64, s: Complex64) -> Complex64 {

@@ -2,7 +2,8 @@
 //!
 //! Every spectral law of nnlimits is the solution `m(z)` of a self-consistent equation `m = F(m, z)`
 //! (Bai–Silverstein sign: `m(z) = ∫ ρ(dt)/(t - z)`, `Im m > 0` on `C+`, `m ~ -1/z` at infinity). A model
-//! implements [`ResolventEquation`]; this module solves it robustly (docs/models/fim.md §1):
+//! implements [`ResolventEquation`]; this module solves it robustly (docs/models/fim.md, "Numerical
+//! methods"):
 //!
 //! 1. far from the axis (`Im z = max(1, |Re z|)`, raised tenfold until it converges): damped iteration
 //!    `m ← (1-w) m + w F(m, z)` with `w = 1/2`, started at `-1/z`, reflecting iterates that leave `C+`;

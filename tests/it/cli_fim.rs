@@ -5,7 +5,7 @@ use common::nnlimits;
 
 #[test]
 fn spectrum_fim_json_and_points() {
-    // fim.md §5 tanh row: α = 1.5 (d/n = 2/3), γ = 0.5 (N/n = 4/3)
+    // Reference tanh row (nonlinear laws): α = 1.5 (d/n = 2/3), γ = 0.5 (N/n = 4/3)
     let (code, out, err) = nnlimits(&[
         "spectrum",
         "fim",
@@ -95,7 +95,7 @@ fn bad_input_exits_2_and_validate_exit_codes() {
 
 #[test]
 fn population_and_unit_block_cli() {
-    // F23 group table (fim.md §6): ReLU, d = 10
+    // F23 group table (docs/models/fim.md (F23, F24)): ReLU, d = 10
     let (code, out, err) = nnlimits(&[
         "spectrum",
         "fim",
@@ -121,7 +121,7 @@ fn population_and_unit_block_cli() {
         .map(|k| g[k]["asymptotic_trace"].as_f64().unwrap())
         .sum();
     assert!((b / v["eta"].as_f64().unwrap() - 0.9775).abs() < 5e-5);
-    // finite-width prediction vs the fim.md reference MC at N = 4000 (0.16738, 0.25017, 0.07454)
+    // finite-width prediction vs the reference MC (numpy) at N = 4000 (0.16738, 0.25017, 0.07454)
     let fw = &v["finite_width"]["groups"];
     for (k, r) in [0.16738, 0.25017, 0.07454].iter().enumerate() {
         // 4 per-draw SDs at N = 4000 (measured in tests/fim_population.rs)
@@ -278,10 +278,10 @@ fn population_and_unit_block_cli() {
 }
 
 /// `--outputs C` (F13, linear network with C outputs): theory by ratio or by count, JSON names C/N,
-/// nonlinear refused with the reason, validation passes at the fim.md reference MC sizes.
+/// nonlinear refused with the reason, validation passes at the reference MC sizes.
 #[test]
 fn outputs_spectrum_and_validate() {
-    // α = 0.75, γ = 0.5: d/n = 4/3, N/n = 8/3; C/N = 0.1 (fim.md §4 F13 reference)
+    // α = 0.75, γ = 0.5: d/n = 4/3, N/n = 8/3; C/N = 0.1 (docs/models/fim.md (F13) reference)
     let base = [
         "spectrum",
         "fim",

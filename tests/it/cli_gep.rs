@@ -5,7 +5,7 @@ use common::nnlimits;
 
 #[test]
 fn spectrum_gep_reference_points_and_constants() {
-    // fim.md F32, ReLU at c = 0.5
+    // docs/models/fim.md (F32), ReLU at c = 0.5
     let (code, out, err) = nnlimits(&[
         "spectrum",
         "gep",

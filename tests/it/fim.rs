@@ -90,7 +90,7 @@ fn relu_outlier_and_bulk() {
     let r = Ratios::from_sizes(n, d, w).unwrap();
     let law = ProportionalFim::new(r, g.clone(), Trained::Both).unwrap();
     let pred = n as f64 * g.mu0 * g.mu0 + law.bulk_moments()[0] + r.alpha() * g.b2;
-    // O(1/n) relative corrections (fim.md F19: 0.03% at n = 900)
+    // O(1/n) relative corrections (docs/models/fim.md (F19): 0.03% at n = 900)
     assert!(
         (m - pred).abs() <= 4.0 * se + 2e-3 * pred,
         "{m} ± {se} vs {pred}"

@@ -1,6 +1,7 @@
-//! The data-dependent deterministic equivalent (fim.md F20, F30) for a fixed data set: routes, exact
-//! CDF, the reference numbers of fim.md within the data-draw fluctuation, convergence to F16, the
-//! linear CK as a sample covariance, and Monte Carlo at fixed data (W, v redrawn).
+//! The data-dependent deterministic equivalent (docs/models/fim.md (F20, F30)) for a fixed data
+//! set: routes, exact CDF, the reference numbers of docs/models/fim.md within the data-draw
+//! fluctuation, convergence to F16, the linear CK as a sample covariance, and Monte Carlo at fixed
+//! data (W, v redrawn).
 
 use nnlimits::model::SpectralModel;
 use nnlimits::models::fim::{
@@ -151,10 +152,11 @@ fn near_infinite_width_tends_to_the_kernel_spectrum() {
     }
 }
 
-/// fim.md's reference values came from one numpy data draw that cannot be reproduced here; compare
-/// them with the mean of `k` of our draws: under "same law of X", `(ref - mean)/(sd √(1 + 1/k))` is
-/// Student-t with `k - 1` degrees of freedom, bounded by `z_crit(k)` (the validator's 4-sigma-level
-/// quantile). Power: for ReLU the asymptotic F16 values fall outside the same band (F20 ≠ F16 at
+/// The reference values (docs/models/fim.md) came from one numpy data draw that cannot be
+/// reproduced here; compare them with the mean of `k` of our draws: under "same law of X", `(ref -
+/// mean)/(sd √(1 + 1/k))` is Student-t with `k - 1` degrees of freedom, bounded by `z_crit(k)` (the
+/// validator's 4-sigma-level quantile). Power: for ReLU the asymptotic F16 values fall outside the
+/// same band (F20 ≠ F16 at
 /// `p = 256`), so the band is not vacuous.
 #[test]
 fn reference_numbers_within_data_fluctuation() {

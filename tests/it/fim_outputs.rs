@@ -1,6 +1,6 @@
-//! The `C`-output linear network (docs/models/fim.md F13): reference numbers, reductions, quadrature
-//! accuracy, exact finite-size moments and Monte Carlo validation (tolerances from the finite-size
-//! error: validator critical values, standard errors across draws).
+//! The `C`-output linear network (docs/models/fim.md (F13)): reference numbers, reductions,
+//! quadrature accuracy, exact finite-size moments and Monte Carlo validation (tolerances from the
+//! finite-size error: validator critical values, standard errors across draws).
 
 use nnlimits::model::Sampler;
 use nnlimits::model::SpectralModel;
@@ -20,8 +20,9 @@ fn reference_law(nodes: usize) -> MultiOutputLinearFim {
     MultiOutputLinearFim::with_nodes(r, 0.1, 1.0, 1.0, nodes).unwrap()
 }
 
-/// fim.md §4, F13 reference: α = 0.75, γ = 0.5, C/N = 0.1, σ's = 1 (78-node quadrature over MP(0.1)):
-/// ρ(0.5, 1, 2, 4) = 0.38099, 0.25482, 0.15665, 0.07962 (5 digits: |Δ| <= 5e-6); m1 = 2, m2 = 7.55.
+/// docs/models/fim.md (F13) reference: α = 0.75, γ = 0.5, C/N = 0.1, σ's = 1 (78-node quadrature
+/// over MP(0.1)): ρ(0.5, 1, 2, 4) = 0.38099, 0.25482, 0.15665, 0.07962 (5 digits: |Δ| <= 5e-6); m1
+/// = 2, m2 = 7.55.
 #[test]
 fn f13_reference_numbers() {
     let law = reference_law(nodes_default());
@@ -256,9 +257,10 @@ fn monte_carlo_validation_and_wrong_theory() {
 }
 
 /// Exact finite-size E m2 (Gaussian inputs and weights; `MultiOutputSampler::expected_m2_gaussian`)
-/// against the trace identity over many draws (4 SE), and the fim.md value 7.6087 at the reference sizes.
-/// Power at these sizes (SE 0.033): the limit m2 of F13 is off by 23 SE, replacing `(n + 1)` by `n` by
-/// 17 SE (the `+ 1` of `E tr S²/C = σ_v⁴ (C + N + 1)/N` alone, 2.6 SE, is not resolved).
+/// against the trace identity over many draws (4 SE), and the reference value 7.6087 at the
+/// reference sizes. Power at these sizes (SE 0.033): the limit m2 of F13 is off by 23 SE, replacing
+/// `(n + 1)` by `n` by 17 SE (the `+ 1` of `E tr S²/C = σ_v⁴ (C + N + 1)/N` alone, 2.6 SE, is not
+/// resolved).
 #[test]
 fn finite_size_m2_is_exact() {
     let big = MultiOutputSampler::new(75, 100, 200, 20, 1.0, 1.0, Inputs::Gaussian, false).unwrap();

@@ -1,5 +1,6 @@
-//! Population FIM at infinite width (F23) and the single-unit block (F24), docs/models/fim.md §6:
-//! theory to the reference digits, and Monte Carlo within standard errors derived from the draws.
+//! Population FIM at infinite width (F23) and the single-unit block (F24), docs/models/fim.md
+//! (F23, F24): theory to the reference digits, and Monte Carlo within standard errors derived from
+//! the draws.
 
 use nnlimits::model::Sampler;
 use nnlimits::models::fim::population::{funk_hecke, harmonic_multiplicity};
@@ -42,7 +43,8 @@ fn pair_kernels_closed_forms() {
         }
     }
     // the tabulated (Chebyshev) route reproduces the closed form for erf (smooth φ; for kinked φ the
-    // Gauss–Hermite values themselves are off by ~1e-4, fim.md §1 step 9 — closed forms are used there)
+    // Gauss–Hermite values themselves are off by ~1e-4, docs/models/fim.md, "Numerical methods",
+    // step 9 — closed forms are used there)
     let (c, t) = (
         PairKernel::new(&Activation::Erf, 1.0).unwrap(),
         PairKernel::tabulated(&Activation::Erf, 1.0).unwrap(),
@@ -79,8 +81,9 @@ fn pair_kernels_closed_forms() {
     assert!(PairKernel::new(&Activation::Tanh, f64::NAN).is_err());
 }
 
-/// F23 reference numbers (fim.md §6): ReLU b0, b1, b2, the 97.75% share, b0 + b2/d; exact finite-d
-/// Funk–Hecke values; multiplicities; the trace identity Σ_k N(d,k) λ_k = κ(1) = η.
+/// F23 reference numbers (docs/models/fim.md (F23, F24)): ReLU b0, b1, b2, the 97.75% share, b0 +
+/// b2/d; exact finite-d Funk–Hecke values; multiplicities; the trace identity Σ_k N(d,k) λ_k = κ(1)
+/// = η.
 #[test]
 fn f23_theory_reference_numbers() {
     let relu = Activation::Relu;
@@ -170,7 +173,7 @@ fn f23_theory_reference_numbers() {
 /// Sampled `κ(W̃W̃ᵀ)/N` against the exact finite-d group traces with the O(1/N) shift; the total trace
 /// is η in every draw. Tolerance: Student-t critical value for the number of draws × SE across draws,
 /// plus the next-order estimate δ²/T. The uncorrected T_k and the asymptotic b_k are rejected.
-/// Then the fim.md reference MC (numpy, ReLU, N = 4000, one draw, seed 3) against `T_k + δ_k` at
+/// Then the reference MC (numpy, ReLU, N = 4000, one draw, seed 3) against `T_k + δ_k` at
 /// N = 4000, within 4 per-draw standard deviations: the SD measured here at N = 500 scaled by 500/4000
 /// (per-draw SDs scale as 1/N: docs/models/fim.md, "Population FIM").
 #[test]
@@ -209,7 +212,7 @@ fn f23_monte_carlo_groups() {
                 "  reference {} vs predicted {at4000:.6} at N = 4000 (SD/draw {sd4000:.1e})",
                 r[j]
             );
-            close(r[j], at4000, 4.0 * sd4000, "fim.md reference MC, N = 4000");
+            close(r[j], at4000, 4.0 * sd4000, "reference MC, N = 4000");
         }
     }
     // tanh (odd: degree 0 is empty, degree 1 on top) through the tabulated kernel
@@ -236,7 +239,7 @@ fn f23_monte_carlo_groups() {
     }
 }
 
-/// F24 reference numbers (|w| = 1) to the 6 digits of fim.md, G G⁻¹ = I, the eigenvalues of the
+/// F24 reference numbers (|w| = 1) to the 6 digits given, G G⁻¹ = I, the eigenvalues of the
 /// assembled matrix, and closed forms vs Gauss–Hermite.
 #[test]
 fn f24_theory_reference_numbers() {

@@ -1,5 +1,5 @@
 //! Speicher–Wendel Gaussian equivalence for an entrywise nonlinearity of a Wishart matrix
-//! (docs/models/fim.md §10, F32): reference numbers, the two reductions, quadrature identities, typed
+//! (docs/models/gep.md (F32)): reference numbers, the two reductions, quadrature identities, typed
 //! errors, and Monte Carlo through the generic validator (tolerances from the validator's critical
 //! values and standard errors across draws; see docs/models/gep.md for the measured finite-size rates).
 

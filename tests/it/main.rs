@@ -24,5 +24,6 @@ mod one_draw;
 mod properties;
 mod properties_fim;
 mod registry;
+mod self_contained;
 mod semicircle;
 mod table;

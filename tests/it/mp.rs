@@ -1,7 +1,7 @@
-//! Marchenko–Pastur: closed form vs fixed point, reference numbers (docs/models/fim.md §2), moments,
+//! Marchenko–Pastur: closed form vs fixed point, reference numbers (docs/models/mp.md), moments,
 //! masses, edges from the generic edge finder, and the Monte Carlo validator (pass and deliberate fail).
 
-#![allow(clippy::approx_constant)] // reference numbers are quoted as printed in fim.md
+#![allow(clippy::approx_constant)] // reference numbers are quoted as printed in docs/models/mp.md
 
 use nnlimits::model::{Sampler, SpectralModel};
 use nnlimits::models::mp::{MarchenkoPastur, Method, WishartSampler};
@@ -44,7 +44,7 @@ fn closed_form_and_fixed_point_agree_at_interior_points() {
 
 #[test]
 fn reference_numbers() {
-    // fim.md §2 table (s2 = 1)
+    // docs/models/mp.md reference table (σ² = 1)
     let m = MarchenkoPastur::new(0.5, 1.0).unwrap();
     let (lo, hi) = m.edges();
     assert!((lo - 0.0857864376).abs() < 1e-10 && (hi - 2.9142135624).abs() < 1e-10);

@@ -1,6 +1,7 @@
 //! Training/test data for the Bayesian-network models: the reproducible generator `make_ds` of
-//! `docs/models/bayes.md` §0.3 (SplitMix64, language independent), the hand-made TINY case, CSV input,
-//! and the Gram matrices `C = sigma_0^2 X X^T / N0`, `c0 = sigma_0^2 Xt X^T / N0`, `c00 = sigma_0^2 |xt|^2 / N0`.
+//! `docs/models/bayes.md` ("Reference data sets") (SplitMix64, language independent), the hand-made
+//! TINY case, CSV input, and the Gram matrices `C = sigma_0^2 X X^T / N0`, `c0 = sigma_0^2 Xt X^T /
+//! N0`, `c00 = sigma_0^2 |xt|^2 / N0`.
 
 use crate::error::{Error, Result};
 use crate::rng::splitmix64;
@@ -35,13 +36,13 @@ pub struct Gram {
     pub yt: DMatrix<f64>,
 }
 
-/// Uniform `(out >> 11) 2^-53` from SplitMix64 (dln.md §0.3).
+/// Uniform `(out >> 11) 2^-53` from SplitMix64 (docs/models/bayes.md, "Reference data sets").
 fn uniform(state: &mut u64) -> f64 {
     (splitmix64(state) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
-/// Standard normals of dln.md §0.3: `sqrt(-2 ln(1 - u1)) cos(2 pi u2)` from two consecutive uniforms
-/// (the sine branch is discarded), stream seeded with `seed`.
+/// Standard normals of docs/models/bayes.md ("Reference data sets"): `sqrt(-2 ln(1 - u1)) cos(2 pi
+/// u2)` from two consecutive uniforms (the sine branch is discarded), stream seeded with `seed`.
 pub fn splitmix_normals(seed: u64, n: usize) -> Vec<f64> {
     let mut s = seed;
     (0..n)
@@ -70,7 +71,8 @@ pub fn make_ds(p: usize, pt: usize, n0: usize, seed: u64) -> Result<Dataset> {
 }
 
 /// `make_ds` with `D in {1, 2}` outputs. Two outputs: `w1 = normals(seed+1)`,
-/// `w2 = 0.6 w1 + 0.8 normals(seed+2)`, `Y = [Z w1, Z w2] / sqrt(N0)` (dln.md §0.3, "make_ds2").
+/// `w2 = 0.6 w1 + 0.8 normals(seed+2)`, `Y = [Z w1, Z w2] / sqrt(N0)` (docs/models/bayes.md,
+/// "Reference data sets": make_ds2).
 pub fn make_ds_outputs(p: usize, pt: usize, n0: usize, seed: u64, d: usize) -> Result<Dataset> {
     check_sizes(p, pt, n0)?;
     crate::error::check::count("D", d, 1, 2)?;
@@ -94,7 +96,8 @@ pub fn make_ds_outputs(p: usize, pt: usize, n0: usize, seed: u64, d: usize) -> R
     })
 }
 
-/// The TINY case of dln.md §0.3 realised by actual inputs in `R^4`: `X = [R | 0]`, `R = 2 chol(C)`,
+/// The TINY case of docs/models/bayes.md ("Reference data sets") realised by actual inputs in
+/// `R^4`: `X = [R | 0]`, `R = 2 chol(C)`,
 /// `x0 = (4 R^{-1} c0, sqrt(4 - |4 R^{-1} c0|^2))`, so that `X X^T/4 = C`, `X x0/4 = c0`, `|x0|^2/4 = 1`.
 /// `outputs = 1`: `y = (1, -0.5, 0.8)`, `y0 = 0.5`; `outputs = 2`: `Y = [[1, .6], [-.5, -.2], [.8, .9]]`
 /// (no second test label is given in the reference; `y0 = (0.5, 0.5)` is used for the error only).
@@ -385,7 +388,8 @@ mod tests {
 
     #[test]
     fn splitmix_normals_reference() {
-        // dln.md §0.3: seed 2024 -> 1.143769344817183, 0.6275664934417265, -1.7830448963731438
+        // docs/models/bayes.md ("Reference data sets"): seed 2024 -> 1.143769344817183,
+        // 0.6275664934417265, -1.7830448963731438
         let z = splitmix_normals(2024, 3);
         assert_eq!(
             z,

@@ -1,5 +1,5 @@
-//! Bayesian deep linear network, single output: proportional-limit saddle point (dln.md F22–F25) and
-//! the Li–Sompolinsky zero-temperature closed form (F26).
+//! Bayesian deep linear network, single output: proportional-limit saddle point
+//! (docs/models/bayes.md (F22–F25)) and the Li–Sompolinsky zero-temperature closed form (F26).
 //!
 //! Network `f(x) = W^(L) ... W^(1) W^(0) x / sqrt(N0 N1 ... N_L)`, `W^(l)_ij ~ N(0, sigma_l^2)`, posterior
 //! `exp(-|y - f(X)|^2/(2T)) x prior`. The first-layer variance `sigma_0^2` sits in the Gram matrix
@@ -223,7 +223,8 @@ mod tests {
         assert!(e.to_string().contains("`sigma0^2`"), "{e}");
     }
 
-    /// dln.md §2.5 table, TINY, T = 0.1 (saddle columns, 10 digits).
+    /// Reference table (docs/models/bayes.md, "Reference numbers"), TINY, T = 0.1 (saddle columns,
+    /// 10 digits).
     #[test]
     fn tiny_saddle_reference_numbers() {
         let eg = tiny_eg();
@@ -257,7 +258,7 @@ mod tests {
         }
     }
 
-    /// F26 at T = 0 against the table of §2.5, and the finite-T solver at T = 1e-8 against it.
+    /// F26 at T = 0 against the reference table, and the finite-T solver at T = 1e-8 against it.
     #[test]
     fn tiny_li_sompolinsky() {
         let eg = tiny_eg();
@@ -338,7 +339,8 @@ mod tests {
         }
     }
 
-    /// Evidence maximiser and deep limit (dln.md §2.4): q_ev solves g = 0; L -> infinity approaches it.
+    /// Evidence maximiser and deep limit (docs/models/bayes.md, "Limits and special cases"): q_ev
+    /// solves g = 0; L -> infinity approaches it.
     #[test]
     fn deep_limit_and_evidence_maximiser() {
         let eg = EigenGram::new(&make_ds(40, 20, 80, 11).unwrap().gram(1.0).unwrap()).unwrap();
@@ -357,7 +359,8 @@ mod tests {
         }
     }
 
-    /// Prior-scale convention (§2.5): lambda_0 = 2, lambda_1 = lambda_2 = 0.5.
+    /// Prior-scale convention (docs/models/bayes.md, "Reference numbers"): lambda_0 = 2, lambda_1 =
+    /// lambda_2 = 0.5.
     #[test]
     fn prior_scale_convention() {
         let eg = EigenGram::new(&tiny(1).unwrap().gram(0.5).unwrap()).unwrap();

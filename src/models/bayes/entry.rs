@@ -228,7 +228,8 @@ fn finish(
 }
 
 /// `validate dln-bayes`: exact Gibbs sampling of the real network vs the exact finite-width posterior
-/// (F17, no bias allowed) and vs the saddle point (declared O(1/N) bias `0.5/N`, dln.md §5).
+/// (F17, no bias allowed) and vs the saddle point (declared O(1/N) bias `0.5/N`,
+/// docs/models/bayes.md, "Tolerances").
 pub fn run_validate_dln_bayes(args: &ValidateBayesArgs) -> Result<Outcome> {
     for p in [&args.plot, &args.report].into_iter().flatten() {
         crate::io::check_writable(p)?;
@@ -333,7 +334,7 @@ pub fn run_validate_dln_bayes(args: &ValidateBayesArgs) -> Result<Outcome> {
 }
 
 /// `validate 1hl-bayes`: elliptical slice sampling of the real 1HL network vs the saddle point F32
-/// (declared bias `1.2/N1 x theory`, dln.md §3.6).
+/// (declared bias `1.2/N1 x theory`, docs/models/bayes.md, "Tolerances").
 pub fn run_validate_1hl_bayes(args: &ValidateBayesArgs) -> Result<Outcome> {
     for p in [&args.plot, &args.report].into_iter().flatten() {
         crate::io::check_writable(p)?;

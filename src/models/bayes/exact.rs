@@ -1,4 +1,5 @@
-//! Exact finite-width posterior of a single-output Bayesian deep linear network (dln.md F17–F20).
+//! Exact finite-width posterior of a single-output Bayesian deep linear network
+//! (docs/models/bayes.md (F17–F20)).
 //!
 //! Given the scalar mixing variable `q = Lambda prod_l chi2_{N_l}/N_l` (F4), the outputs are a GP with
 //! kernel `q C`, so the posterior over `q` is one-dimensional:
@@ -168,7 +169,7 @@ mod tests {
         EigenGram::new(&ds.gram(1.0).unwrap()).unwrap()
     }
 
-    /// dln.md §2.5 TINY table, exact finite-N columns.
+    /// Reference TINY table (docs/models/bayes.md, "Reference numbers"), exact finite-N columns.
     #[test]
     fn tiny_exact_reference_numbers() {
         let eg = eg_of(&tiny(1).unwrap());

@@ -1,5 +1,6 @@
-//! Exact finite-width posterior of a multi-output Bayesian deep linear network (dln.md F17–F19, F21),
-//! by self-normalised importance sampling with prior draws of the `D x D` mixing matrix `Q`.
+//! Exact finite-width posterior of a multi-output Bayesian deep linear network
+//! (docs/models/bayes.md (F17–F19, F21)), by self-normalised importance sampling with prior draws
+//! of the `D x D` mixing matrix `Q`.
 //!
 //! Given `Q = M M^T`, `M = sqrt(Lambda) W^(L) ... W^(1) / sqrt(N_1 ... N_L)` (`D x N_1`, F1), the outputs
 //! are a GP with covariance `Q (x) C`, so `p(Q | Y) ∝ rho(Q) N(vec Y; 0, T + Q (x) C)` (F17) and the
@@ -14,8 +15,8 @@
 //! `sqrt(sum w^2 (f - E f)^2) / sum w`, and the importance-sampling effective sample size is
 //! `(sum w)^2 / sum w^2`. Draws are split in blocks of [`BLOCK`] with one random stream per block
 //! (`rng::stream(seed, block)`), so results do not depend on the thread count. Importance sampling from
-//! the prior collapses when `P D` is large compared with `N` (dln.md §2.3); the ESS is reported and a
-//! typed error is raised when it falls below 100.
+//! the prior collapses when `P D` is large compared with `N` (docs/models/bayes.md, "Numerical
+//! notes"); the ESS is reported and a typed error is raised when it falls below 100.
 
 use super::gp::EigenGram;
 use super::multi::{phi_kernel, predict_raw_q, rows};
@@ -248,7 +249,8 @@ mod tests {
     use super::*;
 
     /// |x - ref| within 4 combined standard errors plus half a unit of the reference's last digit. The
-    /// reference used 1e6 prior draws with IS-ESS 6.4e5 (dln.md §2.3), so its SE is ours x sqrt(ess/6.4e5).
+    /// reference used 1e6 prior draws with IS-ESS 6.4e5 (docs/models/bayes.md, "Numerical notes"),
+    /// so its SE is ours x sqrt(ess/6.4e5).
     fn close(e: Estimate, ess: f64, r: f64, half_ulp: f64) -> bool {
         let se = e.se * (1.0 + ess / 6.4e5).sqrt();
         (e.value - r).abs() < 4.0 * se + half_ulp
@@ -276,7 +278,7 @@ mod tests {
         }
     }
 
-    /// dln.md §2.5 exact two-output TINY numbers (T = 0.1).
+    /// Exact two-output TINY reference numbers, T = 0.1 (docs/models/bayes.md, "Reference numbers").
     #[test]
     fn two_output_tiny_reference() {
         let eg = EigenGram::new(&tiny(2).unwrap().gram(1.0).unwrap()).unwrap();

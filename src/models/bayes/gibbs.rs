@@ -1,4 +1,5 @@
-//! Exact Gibbs sampler of the weight posterior of a real deep linear network (dln.md §2.6).
+//! Exact Gibbs sampler of the weight posterior of a real deep linear network (docs/models/bayes.md,
+//! "Samplers").
 //!
 //! Every layer's conditional is Gaussian. Writing `f(X) = c A W B` with `c = 1/sqrt(N0 N1 ... N_L)`,
 //! `A = W^(L)...W^(l+1)` (`D x N_{l+1}`, identity for the readout) and `B = W^(l-1)...W^(0) X^T`
@@ -227,7 +228,8 @@ mod tests {
     use super::*;
 
     /// Gibbs (real weights) vs the exact mixture F17 on TINY, D = 1: mean, variance and E[q|y] agree within
-    /// 4 standard errors (ESS-based); exact values are the dln.md §2.5 numbers.
+    /// 4 standard errors (ESS-based); exact values are the reference numbers of
+    /// docs/models/bayes.md.
     #[test]
     fn gibbs_matches_exact_posterior_tiny() {
         let ds = tiny(1).unwrap();
@@ -260,8 +262,8 @@ mod tests {
         }
     }
 
-    /// Two outputs (TINY, N = 10, L = 1): exact posterior mean (0.644044, 0.587900) of §2.5 (importance sampling,
-    /// 1e6 draws, so its own error ~1e-4 is added to the tolerance).
+    /// Two outputs (TINY, N = 10, L = 1): exact posterior mean (0.644044, 0.587900) (reference:
+    /// importance sampling, 1e6 draws, so its own error ~1e-4 is added to the tolerance).
     #[test]
     fn gibbs_two_outputs_tiny() {
         let ds = tiny(2).unwrap();

@@ -1,7 +1,7 @@
 //! Gaussian-process regression with a scaled kernel `q C`, evaluated in the eigenbasis of `C`.
 //!
 //! `C = U diag(l) U^T` is diagonalised once (`O(P^3)`, faer); with `y~ = U^T y`, `c~ = U^T c0`
-//! every quantity below costs `O(P)` per test point (dln.md F20):
+//! every quantity below costs `O(P)` per test point (docs/models/bayes.md (F20)):
 //!
 //! * `Phi(q) = ln det(T + qC) + y^T (T + qC)^{-1} y = sum_j ln(T + q l_j) + y~_j^2 / (T + q l_j)`;
 //! * `g(q) = (q/P) dPhi/dq = (1/P) sum_j [q l_j/(T + q l_j) - y~_j^2 q l_j/(T + q l_j)^2]` (F23);

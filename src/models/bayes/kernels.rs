@@ -1,5 +1,5 @@
 //! NNGP kernels of one hidden layer: `K(c11, c12, c22) = E[phi(h1) phi(h2)]`,
-//! `(h1, h2) ~ N(0, [[c11, c12], [c12, c22]])` (dln.md §3.1).
+//! `(h1, h2) ~ N(0, [[c11, c12], [c12, c22]])` (docs/models/bayes.md (F30, F31)).
 //!
 //! * erf (F30): `K = (2/pi) arcsin(2 c12 / sqrt((1 + 2 c11)(1 + 2 c22)))`;
 //! * ReLU (F31, arc-cosine): `u = c12/sqrt(c11 c22)` clipped to `[-1, 1]`,
@@ -269,7 +269,8 @@ mod tests {
         }
     }
 
-    /// dln.md §3.4 kernel values (16 digits) and the TINY kernel matrices (10 digits).
+    /// Reference kernel values (docs/models/bayes.md) (16 digits) and the TINY kernel matrices (10
+    /// digits).
     #[test]
     fn kernel_reference_values() {
         let e = Activation::Erf;

@@ -1,7 +1,7 @@
-//! Bayesian neural networks beyond infinite width (dln.md §2–3): exact finite-width posteriors of deep
-//! linear networks, proportional-limit saddle points (kernel renormalisation), the Li–Sompolinsky
-//! zero-temperature closed form, multi-output and nonlinear one-hidden-layer actions, and exact posterior
-//! samplers of the real networks that validate them.
+//! Bayesian neural networks beyond infinite width (docs/models/bayes.md): exact finite-width
+//! posteriors of deep linear networks, proportional-limit saddle points (kernel renormalisation),
+//! the Li–Sompolinsky zero-temperature closed form, multi-output and nonlinear one-hidden-layer
+//! actions, and exact posterior samplers of the real networks that validate them.
 //!
 //! * [`data`] — `make_ds` generator (SplitMix64), TINY case, CSV input, Gram matrices.
 //! * [`gp`] — GP regression with a scaled kernel in the eigenbasis of the Gram matrix (F20, F25).

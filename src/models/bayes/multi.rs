@@ -1,10 +1,11 @@
 //! Multi-output Bayesian deep linear network in the proportional limit: the `D x D` matrix order
-//! parameter of "kernel shape renormalization" (dln.md F27, one hidden layer; F28, `L` equal-width hidden
-//! layers).
+//! parameter of "kernel shape renormalization" (docs/models/bayes.md (F27), one hidden layer; F28,
+//! `L` equal-width hidden layers).
 //!
 //! With `Lambda = prod_l sigma_l^2` and the `D x D` order parameter `Q` (the output-output overlap of the
 //! last hidden representation, `Q = I` at infinite width), the outputs are a GP with covariance
-//! `Lambda Q (x) C` (output-major vectorisation, dln.md §0.2) and the action is
+//! `Lambda Q (x) C` (output-major vectorisation, docs/models/bayes.md, "Conventions") and the
+//! action is
 //!
 //! `S(Q) = L Tr(Q^{1/L}) - ln det Q + (1/N) Phi(Q)`,
 //! `Phi(Q) = ln det A + vec(Y)^T A^{-1} vec(Y)`, `A = T I_{DP} + Lambda Q (x) C`
@@ -21,10 +22,10 @@
 //! `dS/dQ = Q^{1/L - 1} - Q^{-1} + G(Q)/N = 0`. Every evaluation costs `O(D^2 P)`.
 //!
 //! **Solver.** `S` is minimised over a Cholesky factor `Q = R R^T` with log-diagonal (always positive
-//! definite; dln.md §2.3 warns that the fixed point `Q <- (I + G/N)^{-1}` can oscillate) by BFGS
-//! (argmin, More–Thuente line search) from `Q = I`, followed by Newton steps on the stationarity equation
-//! (finite-difference Jacobian of the analytic gradient). The stationarity residual `max |dS/dQ|` is
-//! reported and must be below `1e-9`.
+//! definite; docs/models/bayes.md, "Numerical notes", warns that the fixed point `Q <- (I +
+//! G/N)^{-1}` can oscillate) by BFGS (argmin, More–Thuente line search) from `Q = I`, followed by
+//! Newton steps on the stationarity equation (finite-difference Jacobian of the analytic gradient).
+//! The stationarity residual `max |dS/dQ|` is reported and must be below `1e-9`.
 //!
 //! **Predictor** (F18 at `Q*`), per test point: `m = V (Lambda s .* (z~ c~))`,
 //! `Cov = V diag(Lambda s_i c00 - Lambda^2 s_i^2 sum_j c~_j^2/(T + Lambda s_i l_j)) V^T`, `c~ = U^T c0`.
@@ -394,7 +395,8 @@ mod tests {
         EigenGram::new(&tiny(2).unwrap().gram(1.0).unwrap()).unwrap()
     }
 
-    /// dln.md §2.5, TINY with two outputs, T = 0.1: Q*, S, mean and covariance (10 and 8 digits).
+    /// Reference values (docs/models/bayes.md), TINY with two outputs, T = 0.1: Q*, S, mean and
+    /// covariance (10 and 8 digits).
     #[test]
     fn tiny_two_output_reference_numbers() {
         let eg = eg2();
@@ -403,8 +405,9 @@ mod tests {
             .saddle(&eg)
             .unwrap();
         // Our stationarity residual is ~1e-16; the reference Q* came from BFGS stopped at a gradient of
-        // ~1e-8 (dln.md §2.3), so its entries are good to ~3e-8 only (measured differences 1e-8 to 3e-8).
-        // S is stationary, so it agrees to 1e-12; means and covariances inherit the ~2e-8 error of Q*.
+        // ~1e-8 (docs/models/bayes.md, "Numerical notes"), so its entries are good to ~3e-8 only
+        // (measured differences 1e-8 to 3e-8). S is stationary, so it agrees to 1e-12; means and
+        // covariances inherit the ~2e-8 error of Q*.
         let tol = 5e-8;
         assert!(s.residual < 1e-12);
         assert!((s.q[0][0] - 0.9518487819).abs() < tol, "{:?}", s.q);
@@ -487,7 +490,8 @@ mod tests {
         }
     }
 
-    /// dln.md §2.5, make_ds2 (D = 2, N0 = 2P, alpha = 1, T = 0.1, L = 2): Q* to the 4 digits given.
+    /// Reference values (docs/models/bayes.md), make_ds2 (D = 2, N0 = 2P, alpha = 1, T = 0.1, L =
+    /// 2): Q* to the 4 digits given.
     #[test]
     fn deep_two_output_dataset_reference() {
         for (p, q) in [
@@ -514,8 +518,8 @@ mod tests {
 
     /// Monte Carlo: exact Gibbs sampling of real two-output networks (TINY, L = 1) at N = 10 and 40 against
     /// the saddle F27: predictive means and the output-output covariance agree within 4 SE plus the declared
-    /// O(1/N) finite-size bias 0.3/N (dln.md §5), while the NNGP (Q = I, zero cross-covariance) is rejected
-    /// by the same rule.
+    /// O(1/N) finite-size bias 0.3/N (docs/models/bayes.md, "Tolerances"), while the NNGP (Q = I,
+    /// zero cross-covariance) is rejected by the same rule.
     #[test]
     fn saddle_matches_gibbs_two_outputs() {
         use super::super::gibbs::{run_chains, DlnGibbs};

@@ -1,5 +1,5 @@
 //! Two-order-parameter action for non-odd activations (ReLU) in a one-hidden-layer network
-//! (dln.md F34, deepbays `FC_1HL_nonodd`).
+//! (docs/models/bayes.md (F34), deepbays `FC_1HL_nonodd`).
 //!
 //! With the NNGP kernel `K` (F30/F31) and the mean part `M = m m^T`, `m_mu = E phi(h_mu)`
 //! (ReLU: `sqrt(C_mumu/(2 pi))`), the renormalised kernel is
@@ -236,8 +236,8 @@ mod tests {
     use super::super::onehl::BayesNonlinear;
     use super::*;
 
-    /// dln.md §3.4: ReLU 1HL on make_ds(50, 20, 50, 7), N1 = 50, T = 0.1: Qbar* = 1.335762, Q* = -0.265633,
-    /// eps_g 0.426981 (6 digits).
+    /// Reference values (docs/models/bayes.md): ReLU 1HL on make_ds(50, 20, 50, 7), N1 = 50, T =
+    /// 0.1: Qbar* = 1.335762, Q* = -0.265633, eps_g 0.426981 (6 digits).
     #[test]
     fn relu_reference_numbers() {
         let g = make_ds(50, 20, 50, 7).unwrap().gram(1.0).unwrap();
@@ -252,7 +252,8 @@ mod tests {
             "{}",
             s.prediction.eps_g
         );
-        // the single-Q theory on the same data is within 6e-6 (dln.md §3.3)
+        // the single-Q theory on the same data is within 6e-6 (docs/models/bayes.md, "Numerical
+        // notes")
         let f32 = BayesNonlinear::one_hidden(Activation::Relu, 50, 0.1)
             .unwrap()
             .saddle(&g)
@@ -287,7 +288,8 @@ mod tests {
     }
 
     /// Monte Carlo: elliptical slice sampling of real ReLU networks (TINY realised with N0 = 4, N1 = 10)
-    /// against F34: eps_g within 4 SE plus the declared finite-size bias 1.2/N1 x theory (dln.md §3.6).
+    /// against F34: eps_g within 4 SE plus the declared finite-size bias 1.2/N1 x theory
+    /// (docs/models/bayes.md, "Tolerances").
     #[test]
     fn relu_matches_slice_sampler() {
         use super::super::gibbs::run_chains;

@@ -1,4 +1,5 @@
-//! Nonlinear networks in the proportional limit (Pacelli et al. 2023; dln.md §3, F32–F33).
+//! Nonlinear networks in the proportional limit (Pacelli et al. 2023; docs/models/bayes.md
+//! (F32–F33)).
 //!
 //! One hidden layer, `f(x) = N1^{-1/2} sum_i v_i phi(w_i . x / sqrt(N0))`, `w ~ N(0, sigma_0^2)`,
 //! `v ~ N(0, sigma_1^2)`. The effective action F32 is F22 with the input Gram `C` replaced by the NNGP
@@ -261,7 +262,8 @@ mod tests {
     use super::super::data::{make_ds, tiny};
     use super::*;
 
-    /// dln.md §3.4 TINY: erf and ReLU kernels, N1 = 10 and 3 (10 digits).
+    /// Reference values (docs/models/bayes.md) TINY: erf and ReLU kernels, N1 = 10 and 3 (10
+    /// digits).
     #[test]
     fn tiny_one_hidden_layer_reference() {
         let g = tiny(1).unwrap().gram(1.0).unwrap();
@@ -301,7 +303,8 @@ mod tests {
         assert!((sp.prediction.eps_g - 0.3235102628).abs() < 1e-9);
     }
 
-    /// dln.md §3.4 make_ds(50, 20, 50, 7), erf, T = 0.1 (6 digits; S to 8) and ReLU N1 = 50.
+    /// Reference values (docs/models/bayes.md) make_ds(50, 20, 50, 7), erf, T = 0.1 (6 digits; S to
+    /// 8) and ReLU N1 = 50.
     #[test]
     fn dataset_one_hidden_layer_reference() {
         let g = make_ds(50, 20, 50, 7).unwrap().gram(1.0).unwrap();
@@ -331,7 +334,8 @@ mod tests {
         assert!((r.nngp(&g).unwrap().eps_g - 0.369966).abs() < 1e-6);
     }
 
-    /// Deep erf variants on make_ds(50, 20, 50, 7), widths 50 (dln.md §3.4).
+    /// Deep erf variants on make_ds(50, 20, 50, 7), widths 50 (reference values,
+    /// docs/models/bayes.md).
     #[test]
     fn deep_variants_reference() {
         let g = make_ds(50, 20, 50, 7).unwrap().gram(1.0).unwrap();

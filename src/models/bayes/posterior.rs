@@ -1,6 +1,8 @@
 //! Monte Carlo summaries of posterior samplers: traces of Rao–Blackwellised predictors and of the
 //! order parameter, combined over independent chains into estimates with standard errors
 //! (Geyer effective sample size per chain, [`crate::numerics::mcmc`]).
+//!
+//! Equation labels (F-numbers) are those of docs/models/bayes.md.
 
 use crate::numerics::mcmc::summarize;
 use serde::Serialize;

@@ -2,6 +2,8 @@
 //! generalization error, NNGP baseline and, for `dln --exact`, the exact finite-width posterior), for
 //! one output, several outputs (matrix order parameter) and the two-parameter action of non-odd
 //! activations; written as JSON, CSV or an aligned table.
+//!
+//! Equation labels (F-numbers) are those of docs/models/bayes.md.
 
 use super::exact::exact_posterior;
 use super::exact_multi::exact_multi;

@@ -1,5 +1,6 @@
-//! The scalar saddle point of the proportional-limit action (dln.md F22–F23), shared by the deep linear
-//! network (kernel `C`) and the one-hidden-layer nonlinear network (kernel `K`, F32).
+//! The scalar saddle point of the proportional-limit action (docs/models/bayes.md (F22–F23)),
+//! shared by the deep linear network (kernel `C`) and the one-hidden-layer nonlinear network
+//! (kernel `K`, F32).
 //!
 //! Action, with reference width `N = N_1` and `q = Lambda prod_l Q_l`:
 //! `S(Q_1..Q_L) = sum_l (N_l/N)(Q_l - ln Q_l) + (1/N) Phi(q)`, `Phi(q) = ln det(T + qC) + y^T (T + qC)^{-1} y`.

@@ -1,4 +1,4 @@
-//! Exact posterior sampler of a real one-hidden-layer network (dln.md §3.5).
+//! Exact posterior sampler of a real one-hidden-layer network (docs/models/bayes.md, "Samplers").
 //!
 //! The readout `v ~ N(0, sigma_1^2)` is integrated analytically: given the first layer `W`,
 //! `y ~ N(0, T + sigma_1^2 F F^T / N1)`, `F = phi(X W^T / sqrt(N0))`. `W` (Gaussian prior

@@ -11,7 +11,7 @@ use crate::output::{fmt, to_table, Outcome};
 /// standard error; the table compares it with the exact finite-width posterior F17, the saddle point
 /// F25 and the NNGP, and prints `N x (eps_g saddle - eps_g Gibbs)`, which is constant if the saddle-point
 /// error is `O(1/N)`. Checks per width: Gibbs vs F17 (no bias) and Gibbs vs saddle with the declared
-/// finite-size bias `0.5/N` (dln.md §5).
+/// finite-size bias `0.5/N` (docs/models/bayes.md, "Tolerances").
 pub fn run_dln_width_sweep(args: &ValidateBayesArgs, widths: &str) -> Result<Outcome> {
     use crate::models::bayes::exact::exact_posterior;
     use crate::models::bayes::gibbs::{run_chains, DlnGibbs};

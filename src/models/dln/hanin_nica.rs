@@ -1,5 +1,5 @@
-//! Hanin–Nica: log-normality of products of random matrices (`dln.md` §4, F35–F37), the cross-check of
-//! the D = 1 mixing variable.
+//! Hanin–Nica: log-normality of products of random matrices (docs/models/dln-prior.md (F35–F37)),
+//! the cross-check of the D = 1 mixing variable.
 //!
 //! `M = W_d ⋯ W_1`, `W_i ∈ R^{n_i × n_{i-1}}`. For any `u ≠ 0`, `Y = ln((n_0/n_d) |M u|² / |u|²)`:
 //! * F35 (Gaussian entries `N(0, 1/n_{i-1})`, exact): `Y = Σ_i ln(χ²_{n_i}/n_i)` — the same law as

@@ -1,5 +1,7 @@
 //! D x D statistics of the output-space mixing matrix `Q` (F8–F10, F16), for unit variances
 //! (`E Q = I`); with variances `σ_l²` every `Q` is multiplied by `Λ = Π σ_l²`.
+//!
+//! Equation labels (F-numbers) are those of docs/models/dln-prior.md.
 
 use crate::error::{Error, Result};
 use crate::numerics::special::{digamma, trigamma};

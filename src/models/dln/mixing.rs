@@ -253,7 +253,8 @@ impl OutputLaw {
         Ok(3.0 * self.mixing().moment(2.0)?)
     }
 
-    /// Limit density by probabilists' Gauss–Hermite quadrature in `z` (F15 as written in `dln.md`),
+    /// Limit density by probabilists' Gauss–Hermite quadrature in `z` (docs/models/dln-prior.md
+    /// (F15)),
     /// `p_a(f) = E_z N(f; 0, c e^{sqrt(2a) z - a})`; an independent check of the Mellin inversion.
     /// Only for the log-normal mixing; `nodes` in `[1, 400]`.
     pub fn pdf_gauss_hermite(&self, f: f64, nodes: usize) -> Result<f64> {

@@ -1,5 +1,5 @@
 //! `dln-prior`: the output law of a random deep linear network at finite width and in the proportional
-//! depth~width limit (`docs/models/dln-prior.md` §1, F1–F16; Hanin–Nica cross-check §4, F35–F37).
+//! depth~width limit (docs/models/dln-prior.md (F1–F16); Hanin–Nica cross-check, F35–F37).
 //!
 //! Network (no biases): `h¹ = W⁰ x / sqrt(N_0)`, `h^{l+1} = W^l h^l / sqrt(N_l)`,
 //! `f = W^L h^L / sqrt(N_L) ∈ R^D`, `W^l_ij ~ N(0, σ_l²)`. Input Gram matrix

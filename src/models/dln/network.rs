@@ -6,6 +6,8 @@
 //! scalar at input 0, `q_in = σ_L² |h^L(x_0)|² / N_L` (law `Λ C_00 q`, F3/F4), and the output-space
 //! mixing matrix `Q = Λ-scaled M Mᵀ` with `M = W^L ⋯ W^1 / sqrt(N_L ⋯ N_1)` computed backwards from the
 //! readout (F1). Cost O(Σ N_l N_{l+1}) normals per network.
+//!
+//! Equation labels (F-numbers) are those of docs/models/dln-prior.md.
 
 use super::{DlnLaw, DlnPrior};
 use crate::error::{check, Error, Result};

@@ -1,5 +1,6 @@
-//! Reference numbers of `dln.md` §1.5 and §4 (each to the digits given there), closed forms and limits,
-//! and Monte Carlo tests of the samplers with tolerances from their standard errors.
+//! Reference numbers of docs/models/dln-prior.md ("Reference numbers"; F35, F36) (each to the
+//! digits given there), closed forms and limits, and Monte Carlo tests of the samplers with
+//! tolerances from their standard errors.
 
 use super::hanin_nica::{self, Activation, ProductNormSampler};
 use super::matrix::{LogDet, QSecondMoments};

@@ -9,7 +9,8 @@
 //! * `ks` and `hist_l1` on `f_1(x_0)` (one value per network);
 //! * D >= 2: `mean_log_det`, `var_log_det` of the output-space `Q` (F9), and `corr_sq` =
 //!   Corr(f_1², f_2²) (F10) when `a <= 0.5` — at larger `a` it is a fourth-moment statistic with
-//!   variance ~`e^{12a}`, not a valid Monte Carlo target (`dln.md` §1.4), and is only reported in a note.
+//!   variance ~`e^{12a}`, not a valid Monte Carlo target (docs/models/dln-prior.md, "Numerical
+//!   notes"), and is only reported in a note.
 //!
 //! Statistical checks use `|obs - theory| <= 4 SE` with zero bias (the finite-width formulas are exact);
 //! KS uses the asymptotic 0.1% critical value; the histogram L1 distance uses its expected value plus
@@ -243,7 +244,7 @@ pub fn validate(
             checks.push(Check::statistical("corr_sq", th, r, se, Z_MAX, 0.0));
         } else {
             notes.push(format!(
-                "Corr(f1^2, f2^2) = {r:.4} +- {se:.4} (delta method) vs theory {th:.6}: not a check at a = {:.3} > 0.5 (fourth-moment statistic, variance ~ e^(12a); dln.md 1.4)",
+                "Corr(f1^2, f2^2) = {r:.4} +- {se:.4} (delta method) vs theory {th:.6}: not a check at a = {:.3} > 0.5 (fourth-moment statistic, variance ~ e^(12a); docs/models/dln-prior.md, Numerical notes)",
                 mix.a()
             ));
         }

@@ -7,6 +7,8 @@
 //! `σ_l R A / sqrt(N_l)` is again lower triangular: no Cholesky is ever needed. The order of the factors
 //! does not matter in law (orthogonal invariance). Degrees of freedom may be real (`N_l > D - 1`), which
 //! the limit chain uses.
+//!
+//! Equation labels (F-numbers) are those of docs/models/dln-prior.md.
 
 use crate::error::{check, Error, Result};
 use crate::model::Sampler;

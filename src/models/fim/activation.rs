@@ -1,4 +1,4 @@
-//! Activations and their Gaussian constants (docs/models/fim.md F14, F19, F23).
+//! Activations and their Gaussian constants (docs/models/fim.md (F14, F19, F23)).
 //!
 //! For a pre-activation `h = σ_w z`, `z ~ N(0, 1)`, the spectral laws of random shallow networks depend on
 //! the activation only through a handful of Gaussian expectations:
@@ -13,8 +13,9 @@
 //! Closed forms are used where they exist (linear, erf, ReLU and its centred/absolute-value variants);
 //! smooth activations without closed forms (tanh, user functions) use the cached probabilists'
 //! Gauss–Hermite rule of [`crate::numerics::quad`]. Non-smooth activations never go through Gauss–Hermite
-//! (fim.md §1 step 9: a kink costs ~1% there). A fully user-defined activation can also be given *only*
-//! through its constants ([`GaussianConstants::from_values`]); such a model has a theory but no sampler.
+//! (docs/models/fim.md, "Numerical methods", step 9: a kink costs ~1% there). A fully user-defined
+//! activation can also be given *only* through its constants ([`GaussianConstants::from_values`]);
+//! such a model has a theory but no sampler.
 
 use crate::error::{check, Error, Result};
 use crate::models::bayes::kernels::Activation as NngpKernel;
@@ -293,7 +294,8 @@ impl Activation {
         }
     }
 
-    /// The two bivariate kernels of the data-dependent laws (fim.md F20): for a centred Gaussian pair
+    /// The two bivariate kernels of the data-dependent laws (docs/models/fim.md (F20)): for a
+    /// centred Gaussian pair
     /// `(u, v)` with covariance `[[s11, s12], [s12, s22]]`, `(E[φ(u) φ(v)], E[φ'(u) φ'(v)])`.
     ///
     /// Closed forms (`ρ = s12/√(s11 s22)`): linear `(s12, 1)`; erf: the arcsine kernel and
@@ -461,7 +463,7 @@ fn base_constants_gh(
     })
 }
 
-/// The Gaussian constants of an activation at `(σ_w², σ_v²)` (fim.md F14, F19, F23).
+/// The Gaussian constants of an activation at `(σ_w², σ_v²)` (docs/models/fim.md (F14, F19, F23)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GaussianConstants {
     /// Activation name.
@@ -593,7 +595,7 @@ mod tests {
         assert!((a - b).abs() <= tol, "{a} vs {b}");
     }
 
-    /// fim.md F14 table, σ_w² = σ_v² = 1, to the 6 digits given.
+    /// docs/models/fim.md (F14) table, σ_w² = σ_v² = 1, to the 6 digits given.
     #[test]
     fn f14_table() {
         let rows: [(&str, [f64; 6]); 6] = [

@@ -1,5 +1,5 @@
 //! Data-dependent deterministic equivalent of the NTK / FIM dual Gram and of the conjugate-kernel Gram
-//! for a **fixed** data set `X` (docs/models/fim.md F20, F29–F30).
+//! for a **fixed** data set `X` (docs/models/fim.md (F20, F29–F30)).
 //!
 //! With the exact infinite-width kernels of the data (`h = W X/√d` rows, `w ~ N(0, σ_w² I)`)
 //!
@@ -623,9 +623,9 @@ impl SpectralModel for DataFim {
             "n_over_width": self.n as f64 / self.width as f64, "data": self.about,
             "kernel_ck_eigen_range": [self.lam.first(), self.lam.last()], "kernel_ck_rank": self.rank,
             "status": if self.both.is_some() {
-                "Wishart ansatz with the exact kernels (fim.md F20)"
+                "Wishart ansatz with the exact kernels (docs/models/fim.md (F20))"
             } else {
-                "deterministic equivalent of the CK Gram (Louart-Liao-Couillet, proved; fim.md F30)"
+                "deterministic equivalent of the CK Gram (Louart-Liao-Couillet, proved; docs/models/fim.md (F30))"
             },
             "smoothing": "none: boundary values m(x + i0) (eta = 1e-10)",
             "scale": "eigenvalues of Θ = J Jᵀ for the fixed data (n × n; spike included); FIM = Θ/n",

@@ -217,7 +217,7 @@ pub fn network_plan(r: NetworkRun<'_>, infinite: bool) -> Result<Plan> {
         if exact {
             "rigidity floor O(1/n)"
         } else {
-            "O(d^-1/2) corrections, fim.md §11"
+            "O(d^-1/2) corrections, docs/models/fim.md, Monte Carlo finite-size error"
         }
     ));
     Ok(Plan {

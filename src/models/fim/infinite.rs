@@ -1,4 +1,5 @@
-//! Infinite-width limits (docs/models/fim.md F21, F22, F7) and the parameter-space view of any dual law.
+//! Infinite-width limits (docs/models/fim.md (F21, F22, F7)) and the parameter-space view of any
+//! dual law.
 //!
 //! * [`InfiniteWidthFim`] (F21): `N → ∞` first, then `n, d → ∞` with `α = n/d`. The kernel tends to the
 //!   deterministic NTK Gram `μ0² 1 1ᵀ + c_lin XᵀX/d + c0 I_n` (El Karoui's linearisation), whose bulk is
@@ -246,7 +247,7 @@ mod tests {
         let sd = SpectralDensity::from_model(&l, 300).unwrap();
         let m = l.moments();
         assert!((sd.moment(1) - m[0]).abs() < 1e-6 && (sd.moment(2) - m[1]).abs() < 1e-5);
-        // finite-N F16 converges to it (fim.md F21 table, N/d = 1, 5, 20, 80)
+        // finite-N F16 converges to it (docs/models/fim.md (F21) table, N/d = 1, 5, 20, 80)
         let table = [
             (1.0, [0.41555, 0.22814, 0.10648]),
             (5.0, [0.40700, 0.24598, 0.13031]),

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 /// Size ratios of a shallow network in the proportional limit `n, d, N → ∞`.
 ///
 /// Stated as `d/n` (input dimension per data point) and `N/n` (width per data point); internally
-/// fim.md's `α = n/d` and `γ = d/N` (`n/N = αγ`).
+/// The `α = n/d` and `γ = d/N` of docs/models/fim.md (`n/N = αγ`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Ratios {
     /// `d/n`.
@@ -33,7 +33,7 @@ impl Ratios {
             width_over_n,
         })
     }
-    /// From fim.md's `α = n/d` and `γ = d/N`.
+    /// From the `α = n/d` and `γ = d/N` of docs/models/fim.md.
     pub fn from_alpha_gamma(alpha: f64, gamma: f64) -> Result<Self> {
         check::positive("alpha", alpha)?;
         check::positive("gamma", gamma)?;

@@ -1,4 +1,5 @@
-//! FIM of the linear two-layer network in the proportional limit — exact (docs/models/fim.md F9–F12).
+//! FIM of the linear two-layer network in the proportional limit — exact (docs/models/fim.md
+//! (F9–F12)).
 //!
 //! With `φ(h) = h` the dual Gram matrix is exactly `Θ = Xᵀ Σ_W X / d`,
 //! `Σ_W = WᵀW/N + (|v|²/N) I_d`: given `(W, v)` a sample-covariance (Silverstein) matrix whose population
@@ -292,7 +293,7 @@ mod tests {
         LinearFim::new(Ratios::from_alpha_gamma(alpha, gamma).unwrap(), 1.0, 1.0, t).unwrap()
     }
 
-    /// fim.md §4 reference table, m at real points, quartic residuals.
+    /// Reference table of the linear law, m at real points, quartic residuals.
     #[test]
     fn section4_reference_numbers() {
         let rows = [
@@ -410,7 +411,7 @@ mod tests {
 
     #[test]
     fn readout_cubic_and_reductions() {
-        // readout-only linear, α = 1.5, γ = 0.5 (fim.md §4)
+        // readout-only linear, α = 1.5, γ = 0.5 (docs/models/fim.md (F9–F13))
         let l = lin(1.5, 0.5, Trained::Readout);
         let s = l.support().unwrap();
         assert!(

@@ -1,5 +1,5 @@
 //! FIM of the linear two-layer network with `C` outputs, proportional limit — exact
-//! (docs/models/fim.md F13).
+//! (docs/models/fim.md (F13)).
 //!
 //! Network: `y = W₂ W₁ x / sqrt(N d)`, `W₁ ∈ R^{N×d}` iid `N(0, σ_w²)`, `W₂ ∈ R^{C×N}` iid `N(0, σ_v²)`,
 //! data `x_μ ~ N(0, I_d)`, `μ = 1..n`. With `J` the `(C n) × p` Jacobian of all outputs at all data points

@@ -1,4 +1,4 @@
-//! Sampler of the finite `C`-output linear network (docs/models/fim.md F13): the dual
+//! Sampler of the finite `C`-output linear network (docs/models/fim.md (F13)): the dual
 //! `K = I_C ⊗ A + S ⊗ B` and its eigenvalues by the exact block diagonalisation `⊕_k (A + s_k B)`
 //! (see [`super::outputs`] for the identity and the limit law).
 
@@ -227,7 +227,8 @@ impl MultiOutputSampler {
     /// readout: with `G = W₁ᵀW₁/N`, `E tr G = d σ_w²`, `E tr G² = σ_w⁴ d (N + d + 1)/N`,
     /// `E (tr G)² = σ_w⁴ (d² + 2d/N)`, `E tr S²/C = σ_v⁴ (C + N + 1)/N`, and per block
     /// `E_X (1/n) tr (Xᵀ Σ X/d)² = [(n + 1) tr Σ² + (tr Σ)²]/d²` (F12) at `Σ = G + s_k I`.
-    /// The limit is the F13 `m2` (`7.6087` at d = 100, n = 75, N = 200, C = 20; fim.md §4).
+    /// The limit is the F13 `m2` (`7.6087` at d = 100, n = 75, N = 200, C = 20; docs/models/fim.md
+    /// (F9–F13)).
     pub fn expected_m2_gaussian(&self) -> f64 {
         let (n, d, nn, c) = (
             self.n as f64,

@@ -1,4 +1,4 @@
-//! Population FIM at infinite width (F23), docs/models/fim.md §6; docs/models/fim.md
+//! Population FIM at infinite width, docs/models/fim.md (F23) and section
 //! "Population FIM". The single-unit block (F24) is in [`super::unit_block`].
 //!
 //! **F23 (readout population FIM = kernel operator).** Rows `w_i` of `W` (`N × d`) with
@@ -21,7 +21,7 @@
 //! Group traces `T_k = N(d, k) λ_k` sum to `κ(1) = η` (Mercer); as `d → ∞`, `λ_k ≈ k! b_k/d^k` and
 //! `T_k → b_k` (ReLU: `(b0 + b1 + b2)/η = 0.9775`, Takeishi et al.'s "97.7%").
 //!
-//! **Finite `N`** [der here, not in fim.md]. Write `F_pop = (1/N) Φ Λ Φᵀ` with `Φ_im = Y_m(w̃_i)`
+//! **Finite `N`** [derived here]. Write `F_pop = (1/N) Φ Λ Φᵀ` with `Φ_im = Y_m(w̃_i)`
 //! (orthonormal harmonics). Its nonzero spectrum is that of `Λ^{1/2}(I + E)Λ^{1/2}`,
 //! `E = ΦᵀΦ/N - I`. By the addition theorem `Σ_{m∈k} Y_m(w)² = N(d, k)` the first-order change of a
 //! group trace vanishes identically; second order, with `E[E_{mm'}²] = E[Y_m² Y_m'²]/N`, gives the bias
@@ -31,7 +31,7 @@
 //! ```
 //!
 //! (degrees above [`INTERNAL_DEGREE`] enter through their total trace with `λ_k' → 0`). The next order
-//! is estimated as `δ_k²/T_k`. Checked against the fim.md reference MC (N = 4000) and our own draws.
+//! is estimated as `δ_k²/T_k`. Checked against a reference MC (numpy, N = 4000) and our own draws.
 
 use super::activation::{Activation, HERMITE_ORDER};
 use crate::error::{check, Error, Result};

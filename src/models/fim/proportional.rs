@@ -1,5 +1,5 @@
 //! FIM / NTK / CK Gram spectra in the proportional limit `n, d, N → ∞` through Gaussian equivalence
-//! (the "Wishart ansatz"), docs/models/fim.md F15–F19.
+//! (the "Wishart ansatz"), docs/models/fim.md (F15–F19).
 //!
 //! The dual Gram matrix is replaced by `K ≈ μ0² 1 1ᵀ + Ψᵀ Ψ + c I` with `Ψ = M G` Gaussian (F15): the
 //! empirical conjugate kernel becomes a Wishart matrix with `N` degrees of freedom whose population is the
@@ -452,7 +452,7 @@ mod tests {
         }
     }
 
-    /// fim.md §5 reference table (σ's = 1): edges, densities, F18 moments.
+    /// Reference table of the nonlinear laws (σ's = 1): edges, densities, F18 moments.
     #[test]
     fn section5_reference_numbers() {
         type Row = (
@@ -622,8 +622,8 @@ mod tests {
         }
     }
 
-    /// Pennington–Worah 2017 (fim.md F26–F28): `M = YYᵀ/m` has `ρ_M(x) = r² ρ_CK(r x)`, `r = n/N`,
-    /// under `α = 1/φ`, `γ = ψ`; reference densities of fim.md §7 (6 digits).
+    /// Pennington–Worah 2017 (docs/models/fim.md (F26–F28)): `M = YYᵀ/m` has `ρ_M(x) = r² ρ_CK(r
+    /// x)`, `r = n/N`, under `α = 1/φ`, `γ = ψ`; reference densities (6 digits).
     #[test]
     fn pennington_worah_2017_reference() {
         let rows = [
@@ -666,7 +666,7 @@ mod tests {
 
     #[test]
     fn conditioning_table() {
-        // fim.md §5: α = γ = 1 bulk edges for tanh, erf, absc.
+        // Reference values: α = γ = 1 bulk edges for tanh, erf, absc.
         for (act, lo, hi) in [
             ("tanh", 0.106501, 3.815729),
             ("erf", 0.157494, 4.467811),

@@ -1,5 +1,6 @@
 //! Pennington & Worah 2017, conjugate-kernel Gram `M = YYᵀ/m` in the paper's own normalisation
-//! (docs/models/fim.md F26–F28), by its quartic — an algebraic route independent of the F16 fixed point.
+//! (docs/models/fim.md (F26–F28)), by its quartic — an algebraic route independent of the F16 fixed
+//! point.
 //!
 //! `Y = f(WX)`, `W ∈ R^{n1×n0}` with entries `N(0, σ_w²/n0)`, `X ∈ R^{n0×m}` with entries `N(0, σ_x²)`,
 //! `φ = n0/m`, `ψ = n0/n1`, `f` of zero Gaussian mean; `η = E f(σ_w σ_x z)²`,
@@ -11,7 +12,8 @@
 //! ```
 //!
 //! a quartic in `P`. Root selection: at `z = x + i` the root with `Im G < 0` nearest `1/z`, then
-//! nearest-root continuation as `Im z` decreases (fim.md §1 step 4). The link to this crate's CK law is
+//! nearest-root continuation as `Im z` decreases (docs/models/fim.md, "Numerical methods", step 4).
+//! The link to this crate's CK law is
 //! `ρ_M(x) = r² ρ_CK(r x)`, `r = n/N = φ^{-1} ψ`, with `α = n/d = 1/φ`, `γ = d/N = ψ` (F28).
 
 use crate::error::{check, Error, Result};
@@ -120,7 +122,7 @@ mod tests {
     use crate::model::SpectralModel;
     use crate::models::fim::{Activation, ProportionalFim, Ratios, Trained};
 
-    /// fim.md §7 reference densities from F27 itself, and agreement with the F16 readout law (F28 map).
+    /// Reference densities from F27 itself, and agreement with the F16 readout law (F28 map).
     #[test]
     fn f27_reference_and_equivalence_with_f16() {
         let rows = [

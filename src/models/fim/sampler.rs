@@ -1,5 +1,5 @@
 //! Finite random shallow networks: the dual `n × n` NTK Gram matrix and its eigenvalues
-//! (docs/models/fim.md F5, F6, §11).
+//! (docs/models/fim.md (F5, F6; "Monte Carlo finite-size error")).
 //!
 //! Network (NTK parameterisation, one output): `f(x) = v · φ(W x / sqrt(d)) / sqrt(N)`,
 //! `W_ij ~ N(0, σ_w²)`, `v_i ~ N(0, σ_v²)`, data `x_μ ~ N(0, I_d)`, `μ = 1..n`. With `J` the `n × p`
@@ -12,8 +12,9 @@
 //! ```
 //!
 //! in `O(N d n + N n²)`. The sampler returns the eigenvalues of `Θ` (the O(1) scale; divide by `n` for
-//! the FIM). Options (§11): which layers are trained, spherical inputs (`|x_μ|² = d`), normalised readout
-//! (`|v|² = N σ_v²`), and removal of declared outliers (the top eigenvalue(s) created by `μ0 ≠ 0`).
+//! the FIM). Options (docs/models/fim.md, "Monte Carlo finite-size error"): which layers are
+//! trained, spherical inputs (`|x_μ|² = d`), normalised readout (`|v|² = N σ_v²`), and removal of
+//! declared outliers (the top eigenvalue(s) created by `μ0 ≠ 0`).
 
 use super::activation::Activation;
 use crate::error::{check, Error, Result};
@@ -269,9 +270,10 @@ impl NetworkSampler {
     pub fn spectrum_of(&self, x: &Mat<f64>, w: &Mat<f64>, v: &[f64]) -> Result<Vec<f64>> {
         let k = self.gram_lower(x, w, v);
         let mut ev = crate::numerics::linalg::eigvalsh(&k, self.n)?;
-        // Θ is a PSD Gram matrix whose rank is bounded by its construction (fim.md F12, F19): the
-        // n - rank smallest eigenvalues are structural zeros (rounding noise around 0). Set exactly
-        // those to 0 — a relative threshold would also zero genuine tiny eigenvalues near a hard edge.
+        // Θ is a PSD Gram matrix whose rank is bounded by its construction (docs/models/fim.md
+        // (F12, F19)): the n - rank smallest eigenvalues are structural zeros (rounding noise
+        // around 0). Set exactly those to 0 — a relative threshold would also zero genuine tiny
+        // eigenvalues near a hard edge.
         let zeros = self.n - self.structural_rank();
         ev.iter_mut().take(zeros).for_each(|e| *e = 0.0);
         ev.truncate(self.n - self.remove_top);

@@ -1,4 +1,4 @@
-//! The Amari–Karakida–Oizumi single-unit FIM block (F24), docs/models/fim.md §6; docs/models/fim.md
+//! The Amari–Karakida–Oizumi single-unit FIM block, docs/models/fim.md (F24) and section
 //! "Population FIM". The population readout FIM (F23) is in [`super::population`].
 //!
 //! **F24 (single-unit block).** A unit `u = w·x + b`, `x ~ N(0, I_n)`, `x̃ = (x, 1)`, `e = w/|w|`,
