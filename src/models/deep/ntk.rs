@@ -65,9 +65,11 @@ pub fn coefficients(
     sigma_v2: f64,
     depth: usize,
 ) -> Result<(Vec<NtkLayer>, Vec<f64>, f64)> {
-    check::positive("sigma_v2", sigma_v2)?;
-    let fwd = recursion(act, sigma_w2, depth)?;
-    if let Some(l) = fwd[..depth - 1].iter().position(|l| l.kappa != 0.0) {
+    let (layers, tau, r_plus) = coefficients_unchecked(act, sigma_w2, sigma_v2, depth)?;
+    if let Some(l) = layers[..depth - 1]
+        .iter()
+        .position(|l| l.forward.kappa != 0.0)
+    {
         return Err(Error::param(
             "activation",
             act.name(),
@@ -77,10 +79,24 @@ pub fn coefficients(
                  and its conjugate kernel times the backward Gram's fluctuation is not in the law \
                  (docs/models/ntk-deep.md); use --depth 1 for non-centred activations",
                 l + 1,
-                fwd[l].kappa
+                layers[l].forward.kappa
             ),
         ));
     }
+    Ok((layers, tau, r_plus))
+}
+
+/// (N2)–(N3) applied without the centring condition of [`coefficients`]: for a non-centred activation
+/// at a layer below the last this is **not** the law (it drops `κ_ℓ ΔB_{ℓ+1}`); used to measure how
+/// far that naive extension is from sampled networks (docs/models/ntk-deep.md).
+pub fn coefficients_unchecked(
+    act: &Activation,
+    sigma_w2: f64,
+    sigma_v2: f64,
+    depth: usize,
+) -> Result<(Vec<NtkLayer>, Vec<f64>, f64)> {
+    check::positive("sigma_v2", sigma_v2)?;
+    let fwd = recursion(act, sigma_w2, depth)?;
     let mut layers: Vec<NtkLayer> = Vec::with_capacity(depth);
     for l in &fwd {
         let eta_p = act.constants(l.s, 1.0)?.eta_p;
@@ -156,6 +172,58 @@ impl DeepNtk {
             check::in_range("width_ratio", r, 1e-4, 1e4)?;
         }
         let (layers, tau, shift) = coefficients(act, sigma_w2, sigma_v2, width_ratios.len())?;
+        Self::assemble(
+            act,
+            sigma_w2,
+            sigma_v2,
+            d_ratio,
+            width_ratios,
+            layers,
+            tau,
+            shift,
+        )
+    }
+
+    /// The law of `r_+ I + Σ τ_ℓ CK_ℓ` with the coefficients of [`coefficients_unchecked`] (no
+    /// centring check): for diagnostics only — at depth ≥ 2 with a non-centred activation it is not
+    /// the NTK's law (docs/models/ntk-deep.md).
+    pub fn unchecked(
+        act: &Activation,
+        sigma_w2: f64,
+        sigma_v2: f64,
+        d_ratio: f64,
+        width_ratios: &[f64],
+    ) -> Result<Self> {
+        check::in_range("d_ratio", d_ratio, 1e-4, 1e4)?;
+        check::count("depth", width_ratios.len(), 1, MAX_DEPTH)?;
+        for &r in width_ratios {
+            check::in_range("width_ratio", r, 1e-4, 1e4)?;
+        }
+        let (layers, tau, shift) =
+            coefficients_unchecked(act, sigma_w2, sigma_v2, width_ratios.len())?;
+        Self::assemble(
+            act,
+            sigma_w2,
+            sigma_v2,
+            d_ratio,
+            width_ratios,
+            layers,
+            tau,
+            shift,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        act: &Activation,
+        sigma_w2: f64,
+        sigma_v2: f64,
+        d_ratio: f64,
+        width_ratios: &[f64],
+        layers: Vec<NtkLayer>,
+        tau: Vec<f64>,
+        shift: f64,
+    ) -> Result<Self> {
         let mut alpha = vec![0.0];
         let mut beta = vec![1.0];
         let mut ratio = vec![1.0 / d_ratio];
@@ -260,7 +328,11 @@ impl DeepNtk {
         if let Some(x) = xs.iter().find(|x| !x.is_finite()) {
             return Err(Error::param("x", x, "finite"));
         }
-        let support = self.support()?;
+        self.solve_on(&self.support()?, xs)
+    }
+
+    /// Densities at `xs` on the components of `support` (0 outside), warm-started along each.
+    fn solve_on(&self, support: &Support, xs: &[f64]) -> Result<(Vec<f64>, Vec<Solution>)> {
         let mut out = vec![0.0; xs.len()];
         let mut sols = Vec::new();
         for &(lo, hi) in &support.components {
@@ -348,23 +420,45 @@ impl SpectralModel for DeepNtk {
         if let Some(s) = self.support.get() {
             return Ok(s.clone());
         }
-        let (r, hi) = (self.system.shift, 1.02 * self.upper_bound());
-        let lo = r - 0.0131 * (hi - r);
-        let comps = crate::numerics::edges::scan_components(
-            |x| self.inside(x),
-            lo,
-            hi,
-            600,
-            1e-10 * (hi - lo),
-        )?;
-        if comps.is_empty() {
-            return Err(Error::Domain(format!(
-                "deep NTK: no support component found on [{lo}, {hi}]"
-            )));
+        let (r, bound) = (self.system.shift, 1.02 * self.upper_bound());
+        let [m1, m2] = self.moments;
+        // the norm bound is loose at large depth (a factor (1 + √c)² per layer): scan up to
+        // m₁ + 60 sd first, and fall back to the bound unless that range carries the whole mass
+        let near = (m1 + 60.0 * (m2 - m1 * m1).max(0.0).sqrt()).min(bound);
+        let atoms: Vec<(f64, f64)> = self.atom.into_iter().collect();
+        let mut support = None;
+        for hi in [near, bound] {
+            let lo = r - 0.0131 * (hi - r);
+            let comps = crate::numerics::edges::scan_components(
+                |x| self.inside(x),
+                lo,
+                hi,
+                600,
+                1e-10 * (hi - lo),
+            )?;
+            if comps.is_empty() {
+                continue;
+            }
+            let s = Support {
+                components: comps,
+                atoms: atoms.clone(),
+            };
+            if hi < bound {
+                let t = crate::spectral::SpectralDensity::from_support(&s, 100, |xs| {
+                    Ok(self.solve_on(&s, xs)?.0)
+                })?;
+                if (t.mass() + s.atom_mass() - 1.0).abs() > 1e-4 {
+                    continue;
+                }
+            }
+            support = Some(s);
+            break;
         }
-        let s = Support {
-            components: comps,
-            atoms: self.atom.into_iter().collect(),
+        let Some(s) = support else {
+            return Err(Error::Domain(format!(
+                "deep NTK: no support component carrying the law's mass found on [{r}, {bound}] \
+                 (600-probe scans up to m1 + 60 sd = {near} and up to the norm bound)"
+            )));
         };
         Ok(self.support.get_or_init(|| s).clone())
     }
