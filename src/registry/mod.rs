@@ -121,6 +121,7 @@ pub fn all() -> &'static [&'static dyn Entry] {
         &models::fim::entries::FIM_INFINITE,
         &models::fim::entries::CK_INFINITE,
         &models::deep::entry::CK_DEEP,
+        &models::deep::ntk_entry::FIM_DEEP,
         &models::fim::entries_data::FIM_DATA,
         &models::fim::entries_data::CK_DATA,
         &models::fim::entries_data::FIM_OUTPUTS,

@@ -8,6 +8,7 @@ mod cli_expr;
 mod cli_fim;
 mod cli_gep;
 mod cli_hardening;
+mod cli_ntk_deep;
 mod cli_properties;
 mod cli_registry_bayes;
 mod cli_registry_fim;

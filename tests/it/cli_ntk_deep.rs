@@ -1,0 +1,67 @@
+//! `spectrum fim --depth L` and `validate fim --depth L` (the registered variant `fim-deep`,
+//! docs/models/ntk-deep.md) through the real binary: variant selection, JSON law, a small
+//! validation, typed refusals (exit 2).
+
+use crate::common::nnlimits;
+
+#[test]
+fn depth_selects_the_deep_ntk() {
+    let (code, out, err) = nnlimits(&[
+        "spectrum",
+        "fim",
+        "--depth",
+        "2",
+        "--activation",
+        "tanh",
+        "--width-ratios",
+        "1.5,1.5",
+        "--at",
+        "1,2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["model"], "fim-deep", "{out}");
+    let tau = v["params"]["tau"].as_array().expect("tau");
+    assert_eq!(tau.len(), 3, "{out}");
+    assert!(v["params"]["r_plus"].as_f64().unwrap() > 0.0, "{out}");
+    // the shallow law is unchanged without --depth
+    let (code, out, _) = nnlimits(&["spectrum", "fim", "--at", "1", "--format", "json"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"fim\""), "{out}");
+}
+
+#[test]
+fn validate_and_refusals() {
+    let (code, out, err) = nnlimits(&[
+        "validate",
+        "fim",
+        "--depth",
+        "2",
+        "--activation",
+        "erf",
+        "--n",
+        "150",
+        "--d",
+        "150",
+        "--widths",
+        "200,200",
+        "--samples",
+        "2",
+        "--quiet",
+    ]);
+    assert!(code == 0, "{out}\n{err}");
+    // non-centred activation at depth 2: typed refusal naming the activation
+    let (code, _, err) = nnlimits(&["spectrum", "fim", "--depth", "2", "--activation", "relu"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.starts_with("error:") && err.contains("activation"),
+        "{err}"
+    );
+    // a flag of the shallow fim is refused by the variant
+    let (code, _, err) = nnlimits(&["spectrum", "fim", "--depth", "2", "--trained", "first"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = nnlimits(&["spectrum", "fim", "--depth", "2", "--width-ratios", "1"]);
+    assert_eq!(code, 2, "{err}");
+}
