@@ -23,8 +23,17 @@ const EXTENSIONS: &[&str] = &[
     "rs", "md", "json", "toml", "py", "pyi", "txt", "html", "svg", "csv",
 ];
 
-/// Directories never scanned (build outputs, virtual environments).
-const SKIP_DIRS: &[&str] = &["target", ".venv", "venv", "__pycache__", "node_modules"];
+/// Directories never scanned (build outputs, virtual environments, and the catalogue's result cache
+/// and reports, which `.gitignore` keeps out of the repository and `nnlimits check` regenerates).
+const SKIP_DIRS: &[&str] = &[
+    "target",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "node_modules",
+    "cache",
+    "report",
+];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
