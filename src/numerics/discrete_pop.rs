@@ -97,7 +97,7 @@ pub fn discrete_population_support(lam: &[f64], inv_width: f64) -> Vec<(f64, f64
             let (a, b) = (w[0].0, w[1].0);
             // the minimiser of the convex f on (a, b): f' < 0 left of it
             let us = bisect(a, b, |u| fp(u) < 0.0);
-            if !(f(us) < 1.0) {
+            if f(us).partial_cmp(&1.0) != Some(std::cmp::Ordering::Less) {
                 return None;
             }
             let ua = bisect(a, us, |u| f(u) >= 1.0);
