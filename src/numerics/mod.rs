@@ -9,6 +9,7 @@
 //!   the vector [`kernels`].
 //! * [`special`] — complex log-gamma, log-gamma ratios, trigamma.
 //! * [`mcmc`] — effective sample size, batch means and standard errors of (correlated) chains.
+//! * [`system`] — systems of coupled resolvent fixed points (vector Newton with continuation).
 //! * [`subordination`] — free additive / multiplicative subordination and the sample-covariance map.
 //! * [`mellin`] — densities, tails and CDFs of positive variables from their Mellin transforms.
 
@@ -24,3 +25,4 @@ pub mod special;
 pub mod stieltjes;
 pub mod subordination;
 pub mod symeig;
+pub mod system;

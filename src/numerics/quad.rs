@@ -8,6 +8,8 @@
 //!   `E[h(z)] ≈ Σ_k w_k h(x_k)` for `z ~ N(0, 1)`, from the Golub–Welsch eigenproblem of the Jacobi matrix
 //!   (off-diagonal `sqrt(k)`), solved with nalgebra. No maintained crate provides these for n in the
 //!   hundreds with f64 accuracy, hence written here.
+//! * [`chebyshev_rule`] — Gauss–Chebyshev nodes on `[a, b]` for integrands with square-root and
+//!   inverse-square-root edges (spectral masses).
 //! * [`gaussian_expectation`] — `E[h(σ z)]`; for non-smooth `h` (ReLU, |x|, sign) prefer closed forms or
 //!   Stein's identity: a Gauss–Hermite rule converges slowly on kinks (docs/models/fim.md,
 //!   "Numerical methods", step 9).
@@ -96,6 +98,23 @@ pub fn gauss_hermite(n: usize) -> Result<Arc<Rule>> {
         .entry(n)
         .or_insert_with(|| Arc::new(golub_welsch(n, |k| (k as f64).sqrt(), 1.0)))
         .clone())
+}
+
+/// Nodes (ascending) and weights of the `n`-point Gauss–Chebyshev rule for `∫_a^b f(x) dx`:
+/// `x_k = a + (b - a)(1 - cos θ_k)/2`, `θ_k = π (k + 1/2)/n`, `w_k = (π/n) √((x_k - a)(b - x_k))` —
+/// the midpoint rule in the angle `θ`. Where `f` has square-root (`~ (x - a)^{1/2}`) or inverse
+/// square-root (`~ (x - a)^{-1/2}`) behaviour at the ends, `f(x(θ)) dx/dθ` is smooth and even in `θ`
+/// there, and the rule converges spectrally; its nodes keep a distance `≥ (b - a)(π/4n)²/2` from the
+/// ends. (A spectral density at a hard edge: Marchenko–Pastur at ratio 1, `pop(A, 1)`.)
+pub fn chebyshev_rule(a: f64, b: f64, n: usize) -> (Vec<f64>, Vec<f64>) {
+    let pi = std::f64::consts::PI;
+    (0..n)
+        .map(|k| {
+            let th = pi * (k as f64 + 0.5) / n as f64;
+            let x = a + 0.5 * (b - a) * (1.0 - th.cos());
+            (x, pi / n as f64 * 0.5 * (b - a) * th.sin())
+        })
+        .unzip()
 }
 
 /// Gauss–Legendre rule with `n` nodes on `[-1, 1]` (weights sum to 2). Cached per `n`.

@@ -225,3 +225,58 @@ fn bad_input_is_typed() {
     c.widths = Some(FloatList(vec![100.0, 50.5]));
     assert!(CkDeepSpec::plan(&c).is_err());
 }
+
+/// Square layers at depth 2 (`N_1 = N_2 = n`, the CLI default): the law has an inverse-square-root
+/// hard edge at 0 over a non-MP population. Its support is accepted (the engine's mass check uses the
+/// Gauss–Chebyshev rule, exact to high order at such an edge, where the graded rule, whose nodes come
+/// within 1e-12 of the edge, misses ~√η of the mass next to it), its mass is 1 and its mean `q_L`,
+/// and it agrees with sampled networks.
+#[test]
+fn square_last_layer_at_depth_two() {
+    let deep = DeepCk::new(&Activation::Tanh, 1.0, 1.0, &[1.0, 1.0]).unwrap();
+    let s = deep.support().unwrap();
+    assert_eq!(s.components.len(), 1, "{s:?}");
+    assert_eq!(s.components[0].0, 0.0, "hard edge at 0: {s:?}");
+    let (lo, hi) = s.components[0];
+    let mass_mean = |n: usize| {
+        let (x, w) = crate::numerics::quad::chebyshev_rule(lo, hi, n);
+        let d = deep.density_many(&x).unwrap();
+        let m0: f64 = d.iter().zip(&w).map(|(r, w)| r * w).sum();
+        let m1: f64 = d.iter().zip(&w).zip(&x).map(|((r, w), x)| r * w * x).sum();
+        (m0, m1)
+    };
+    let q = deep.layers()[1].q;
+    for n in [256, 1024] {
+        let (m0, m1) = mass_mean(n);
+        assert!((m0 - 1.0).abs() < 1e-6, "{n} nodes: mass {m0}");
+        assert!((m1 - q).abs() < 1e-6 * q, "{n} nodes: mean {m1} vs q_L {q}");
+    }
+    // the graded tabulation misses the boundary layer at the edge (~1e-5, within its 2e-3 tolerance)
+    let graded = crate::spectral::SpectralDensity::from_model(&deep, 4096).unwrap();
+    assert!((graded.mass() - 1.0).abs() < 1e-4, "{}", graded.mass());
+    // Monte Carlo: n = d = N_1 = N_2 = 400
+    let c = check("tanh", 2, 400, 400, &[400.0, 400.0]);
+    let (v, ks) = run(&c, None, 4);
+    assert_eq!(v, Verdict::Pass, "tanh depth 2, square layers: KS {ks}");
+}
+
+/// The fast path (all operations of the nested `pop` chain solved as one system) gives the nested
+/// solves' density: depth 3, equal widths, at interior points.
+#[test]
+fn joint_density_equals_nested_solves() {
+    let deep = DeepCk::new(&Activation::Erf, 1.0, 1.0, &[1.5, 1.5, 1.5]).unwrap();
+    let xs = interior(&deep, 12);
+    let d = deep.density_many(&xs).unwrap();
+    let m = deep.moments();
+    let eta = 1e-10 * (m[1] - m[0] * m[0]).sqrt();
+    for (x, v) in xs.iter().zip(&d) {
+        let g = deep
+            .stieltjes(num_complex::Complex64::new(*x, eta))
+            .unwrap();
+        let nested = g.im / std::f64::consts::PI;
+        assert!(
+            (v - nested).abs() <= 1e-10 * nested,
+            "x = {x}: {v} vs {nested}"
+        );
+    }
+}

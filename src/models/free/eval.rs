@@ -3,14 +3,19 @@
 //! operations. Every solve is warm-started from the node's previous solution when that was at a
 //! nearby point (`|Δz| <= Im z + Im z_prev`), so the nested solves of an operation's children cost a
 //! few Newton steps each; the warm state is owned by the caller (one per evaluation sweep), which
-//! keeps results independent of threads.
+//! keeps results independent of threads. Density sweeps and the support scan first solve all
+//! operations of the tree as one system (`joint`: the same equations, Newton over one unknown per
+//! operation, warm from the previous grid point), and use the nested solves where it does not
+//! converge.
 
+use super::joint::TreeSystem;
 use super::law::{g_atoms, g_mp_unit, g_sc, g_unif, Kind, Law};
 use crate::error::{Error, Result};
 use crate::numerics::stieltjes::{self, SolveStats, SolverOptions};
 use crate::numerics::subordination::{
     AdditiveSubordination, MultiplicativeSubordination, SampleCovarianceMap,
 };
+use crate::numerics::system;
 use num_complex::Complex64 as C64;
 use std::sync::Mutex;
 
@@ -247,6 +252,10 @@ impl Law {
         }
         let eta = self.eta(o);
         let mut w = Warm::default();
+        let joint = TreeSystem::new(self);
+        // the joint system's unknowns at the last points (extrapolated: Newton's start at the next)
+        let mut hist: Vec<(f64, Vec<C64>)> = Vec::with_capacity(3);
+        let (mut joint_iter, mut joint_res) = (0usize, 0.0f64);
         let mut out = Vec::with_capacity(xs.len());
         for &x in xs {
             // within ~1e-9 of an edge a solve can stall at the rounding level of the map (seen for
@@ -255,12 +264,29 @@ impl Law {
             let mut e = eta;
             let mut attempt = 0;
             let g = loop {
+                // all operations at once (joint system), warm from the previous point; the nested
+                // solves where it does not converge
+                if let Some(sys) = &joint {
+                    let start = system::extrapolate(&hist, x);
+                    if let Some(((g, _), s)) = sys.solve(C64::new(x, e), start.as_deref(), o) {
+                        joint_iter = joint_iter.max(s.iterations);
+                        joint_res = joint_res.max(s.residual);
+                        hist.retain(|h| h.0 != x);
+                        if hist.len() == 3 {
+                            hist.remove(0);
+                        }
+                        hist.push((x, s.m));
+                        break g;
+                    }
+                    hist.clear();
+                }
                 match self.g(C64::new(x, e), &mut w, o, true) {
                     Ok(g) => break g,
                     Err(Error::NotConverged { .. }) if attempt < 2 => {
                         e *= 100.0;
                         attempt += 1;
                         w = Warm::default();
+                        hist.clear();
                     }
                     Err(err) => return Err(err),
                 }
@@ -274,8 +300,8 @@ impl Law {
             out.push(((g.im - lorentz) / pi).max(0.0));
         }
         let stats = SolveStats {
-            max_iterations: w.iterations,
-            max_residual: w.residual,
+            max_iterations: w.iterations.max(joint_iter),
+            max_residual: w.residual.max(joint_res),
             points: xs.len(),
         };
         Ok((out, stats))
@@ -289,7 +315,15 @@ impl Law {
         // that probe is lost)
         let mut eta = eta;
         let mut attempt = 0;
+        let joint = TreeSystem::new(self);
         let g = loop {
+            // all operations at once (joint system), the nested solves where it does not converge
+            if let Some(((g, _), _)) = joint
+                .as_ref()
+                .and_then(|sys| sys.solve(C64::new(x, eta), None, o))
+            {
+                break g;
+            }
             match self.g(C64::new(x, eta), &mut Warm::default(), o, false) {
                 Ok(g) => break g,
                 Err(Error::NotConverged { .. }) if attempt < 3 => {

@@ -6,6 +6,7 @@
 //! * [`parser`] — the expression language and [`LeafResolver`] for model leaves;
 //! * [`law`] — the expression tree with atoms (free atom rules), moments and support bounds;
 //! * `eval` — `g(z)` of a node (closed forms / subordination, warm-started nested solves);
+//! * `joint` — the subordination equations of all operations of a tree as one system;
 //! * `support` — support components by scanning with edge bisection, checked by the total mass;
 //! * [`moments`] — exact moments by free cumulants and the Kreweras complement;
 //! * [`fixedpoint`] — laws given by a user fixed-point equation;
@@ -16,6 +17,7 @@
 pub mod entry;
 mod eval;
 pub mod fixedpoint;
+mod joint;
 pub mod law;
 pub mod moments;
 pub mod parser;
