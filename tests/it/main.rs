@@ -26,3 +26,4 @@ mod properties_fim;
 mod registry;
 mod semicircle;
 mod table;
+mod validator_power;
