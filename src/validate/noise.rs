@@ -60,10 +60,13 @@ pub fn z_quantile(level: f64) -> f64 {
         .unwrap_or(3.29)
 }
 
+/// `(F(x−), F(x))` at each distinct pooled point.
+type Steps = Vec<(f64, f64)>;
+
 /// Empirical CDFs of every draw and of the pooled sample, evaluated just below and at each distinct
 /// pooled point. Returns `(points, pooled, per_draw)` where `pooled[j] = (F̄(x_j−), F̄(x_j))` and
 /// `per_draw[s][j]` likewise for draw `s`. Draws must be sorted ascending.
-fn cdfs(draws: &[Vec<f64>]) -> (Vec<f64>, Vec<(f64, f64)>, Vec<Vec<(f64, f64)>>) {
+fn cdfs(draws: &[Vec<f64>]) -> (Vec<f64>, Steps, Vec<Steps>) {
     let mut pooled: Vec<f64> = draws.iter().flatten().copied().collect();
     pooled.sort_by(f64::total_cmp);
     pooled.dedup();
