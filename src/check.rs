@@ -186,7 +186,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
             if target.is_dir() {
                 if name
                     .as_deref()
-                    .is_some_and(|n| !n.starts_with('.') && n != "report")
+                    .is_some_and(|n| !n.starts_with('.') && n != "report" && n != "calibration")
                 {
                     stack.push(p);
                 }

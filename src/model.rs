@@ -43,6 +43,14 @@ pub trait SpectralModel: Send + Sync {
     fn support(&self) -> Result<Support>;
     /// Closed-form moments `[m1, m2, ...]` of the law (atoms included), as many as known.
     fn moments(&self) -> Vec<f64>;
+    /// Known variances `[Var Σ_i λ_i, Var Σ_i λ_i²]` of the linear spectral statistics of one sampled
+    /// `n × n` matrix (sums over its `n` eigenvalues, `O(1)` as `n → ∞` by the CLT for linear spectral
+    /// statistics, Bai & Silverstein 2004), where a closed form exists; `None` otherwise (the validator
+    /// then estimates the variance from the spread across draws).
+    fn lss_variance(&self, n: usize) -> Option<[f64; 2]> {
+        let _ = n;
+        None
+    }
     /// Density on many points at once; models with a continuation solver override this to warm-start
     /// along the grid.
     fn density_many(&self, xs: &[f64]) -> Result<Vec<f64>> {

@@ -530,6 +530,9 @@ pub struct GepSpec;
 pub static ENTRY: crate::registry::Spectral<GepSpec> = crate::registry::Spectral::new();
 
 impl crate::registry::SpectralSpec for GepSpec {
+    const CALIBRATION: &'static [&'static str] = &[include_str!(
+        "../../validation/calibration/gep-nonlinear.json"
+    )];
     const NAME: &'static str = "gep";
     const SUMMARY: &'static str =
         "Entrywise nonlinearity of a Wishart matrix: Speicher–Wendel Gaussian \
@@ -572,6 +575,7 @@ equivalence θ₁ (MP(c) - 1) ⊞ semicircle(θ₂²)";
         let options = crate::validate::spectral::SpectralValidation {
             bias_coeff: b,
             bias_rate: if exact { 1.0 } else { 0.5 },
+            calibrated: args.bias_coeff.is_none(),
             ..Default::default()
         };
         let note = format!(

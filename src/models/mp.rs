@@ -244,6 +244,16 @@ impl SpectralModel for MarchenkoPastur {
     fn moments(&self) -> Vec<f64> {
         self.narayana_moments(4)
     }
+    /// CLT for linear spectral statistics of real Gaussian Wishart matrices (Bai & Silverstein 2004;
+    /// the real case has twice the complex variance): with `y = c` and `W = (σ²/m) X Xᵀ`,
+    /// `Var Σ λ = 2 y σ⁴` and `Var Σ λ² = 4 y (2 + 5y + 2y²) σ⁸` (both exact for `Σ λ` at every size).
+    fn lss_variance(&self, _n: usize) -> Option<[f64; 2]> {
+        let (y, s2) = (self.ratio, self.scale * self.scale);
+        Some([
+            2.0 * y * s2,
+            4.0 * y * (2.0 + 5.0 * y + 2.0 * y * y) * s2 * s2,
+        ])
+    }
 }
 
 /// Sampler of `W = (σ²/m) X Xᵀ`, `X` an `n x m` Gaussian matrix: returns the `n` eigenvalues.
@@ -381,6 +391,8 @@ pub struct MpSpec;
 pub static ENTRY: crate::registry::Spectral<MpSpec> = crate::registry::Spectral::new();
 
 impl crate::registry::SpectralSpec for MpSpec {
+    const CALIBRATION: &'static [&'static str] =
+        &[include_str!("../../validation/calibration/mp.json")];
     const NAME: &'static str = "mp";
     const SUMMARY: &'static str =
         "Marchenko–Pastur law of (s2/m) X Xᵀ, X n x m Gaussian, ratio c = n/m";

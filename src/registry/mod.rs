@@ -93,6 +93,11 @@ pub trait Entry: Send + Sync {
     fn selected_by_flags(&self) -> Option<(&'static str, &'static [&'static str])> {
         None
     }
+    /// The calibration records (JSON) of this model's validator bias allowances
+    /// ([`crate::validate::calibrate`]); empty when the model has none.
+    fn calibration(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// The spectral law for `spectrum` arguments (expression leaves and the Python package build laws
     /// through this); `None` for non-spectral models.
     fn spectral_law(&self, _args: &ArgMatches) -> Option<Result<Theory>> {

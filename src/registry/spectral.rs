@@ -65,6 +65,11 @@ pub trait SpectralSpec: Send + Sync + 'static {
     const SELECTED_BY_FLAGS: Option<(&'static str, &'static [&'static str])> = None;
     /// Whether `validate <name>` exists.
     const VALIDATES: bool = true;
+    /// The calibration records of this model's validations: JSON texts of
+    /// [`crate::validate::calibrate::Calibration`] (measured bias `b n^-r` per statistic with sizes,
+    /// seeds, draws, date and version), kept as `validation/calibration/<family>.json` and compiled in
+    /// with `include_str!`; re-measured by `cargo run --release --example calibrate -- <family>`.
+    const CALIBRATION: &'static [&'static str] = &[];
     /// The parameters of `spectrum <name>`.
     type Params: Args + FromArgMatches;
     /// The parameters of `validate <name>` (without the shared run options); [`NoValidation`] when
@@ -180,6 +185,9 @@ impl<S: SpectralSpec> Entry for Spectral<S> {
                 S::NAME
             ))),
         }
+    }
+    fn calibration(&self) -> &'static [&'static str] {
+        S::CALIBRATION
     }
     fn spectral_law(&self, m: &ArgMatches) -> Option<Result<Theory>> {
         Some(parse(m).and_then(|p| S::theory(&p)))

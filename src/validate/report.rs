@@ -90,6 +90,23 @@ impl Check {
         }
     }
 
+    /// How far the statistic is from its tolerance: `|observed − theory| / tolerance` (for distances
+    /// `distance / tolerance`). Below 1 passes; capped at 1e300 (a zero tolerance with a nonzero
+    /// deviation, or a non-finite observation).
+    pub fn margin(&self) -> f64 {
+        let d = (self.observed - self.theory).abs();
+        let m = if !d.is_finite() {
+            f64::INFINITY
+        } else if self.tolerance > 0.0 {
+            d / self.tolerance
+        } else if d == 0.0 {
+            0.0
+        } else {
+            f64::INFINITY
+        };
+        m.min(1e300)
+    }
+
     /// Number of standard errors between observed and theory (infinite if se = 0 and they differ).
     pub fn z(&self) -> f64 {
         let d = (self.observed - self.theory).abs();
@@ -113,6 +130,15 @@ pub enum Verdict {
     Fail,
 }
 
+/// A check's margin `|statistic| / tolerance` (see [`Check::margin`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Margin {
+    /// Check name.
+    pub check: String,
+    /// `|observed − theory| / tolerance` (1 = on the tolerance).
+    pub margin: f64,
+}
+
 /// The result of one validation run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
@@ -132,6 +158,13 @@ pub struct Report {
     pub verdict: Verdict,
     /// Free-form remarks (e.g. removed outliers).
     pub notes: Vec<String>,
+    /// The check that decided the verdict: for a fail the failed check with the largest margin, for a
+    /// pass the check closest to its tolerance.
+    #[serde(default)]
+    pub decided_by: Option<Margin>,
+    /// Every check's margin, in check order.
+    #[serde(default)]
+    pub margins: Vec<Margin>,
     /// Where the report came from.
     pub provenance: Provenance,
 }
@@ -152,7 +185,22 @@ impl Report {
         } else {
             Verdict::Fail
         };
+        let margins: Vec<Margin> = checks
+            .iter()
+            .map(|c| Margin {
+                check: c.name.clone(),
+                margin: c.margin(),
+            })
+            .collect();
+        let decided_by = checks
+            .iter()
+            .zip(&margins)
+            .filter(|(c, _)| verdict == Verdict::Pass || !c.pass)
+            .max_by(|a, b| a.1.margin.total_cmp(&b.1.margin))
+            .map(|(_, m)| m.clone());
         Report {
+            decided_by,
+            margins,
             model: model.into(),
             theory,
             sampled,
@@ -165,6 +213,22 @@ impl Report {
         }
     }
 
+    /// ` — decided by ks (margin 0.43)` for figure titles (empty without checks).
+    pub fn decided_by_caption(&self) -> String {
+        match &self.decided_by {
+            Some(d) => format!(
+                " — {} decided by {} (margin {:.2})",
+                match self.verdict {
+                    Verdict::Pass => "PASS",
+                    Verdict::Fail => "FAIL",
+                },
+                d.check,
+                d.margin
+            ),
+            None => String::new(),
+        }
+    }
+
     /// A short human-readable summary (one line per check, then the verdict).
     pub fn summary(&self) -> String {
         let mut s = format!(
@@ -173,17 +237,24 @@ impl Report {
         );
         for c in &self.checks {
             s.push_str(&format!(
-                "  {:<4} {:<16} theory {:>12.6}  observed {:>12.6}  tol {:>10.3e}   ({})\n",
+                "  {:<4} {:<16} theory {:>12.6}  observed {:>12.6}  tol {:>10.3e}  margin {:>6.2}   ({})\n",
                 if c.pass { "ok" } else { "FAIL" },
                 c.name,
                 c.theory,
                 c.observed,
                 c.tolerance,
+                c.margin(),
                 c.rule
             ));
         }
         for n in &self.notes {
             s.push_str(&format!("  note: {n}\n"));
+        }
+        if let Some(d) = &self.decided_by {
+            s.push_str(&format!(
+                "  decided by: {} (margin {:.2})\n",
+                d.check, d.margin
+            ));
         }
         s.push_str(&format!(
             "verdict: {}\n",
@@ -237,6 +308,13 @@ mod tests {
         );
         assert_eq!(r.verdict, Verdict::Fail);
         assert!(r.summary().contains("FAIL"));
+        // the failed check decides, with its margin 0.5 / 0.04
+        let d = r.decided_by.clone().unwrap();
+        assert_eq!(d.check, "m2");
+        assert!((d.margin - 12.5).abs() < 1e-9);
+        assert_eq!(r.margins.len(), 2);
+        assert!((r.margins[0].margin - 0.25).abs() < 1e-9);
+        assert!(r.decided_by_caption().contains("FAIL decided by m2"));
         // an empty report is never a pass
         let r = Report::new(
             "t",

@@ -87,10 +87,33 @@ fn bad_input_exits_2_and_validate_exit_codes() {
         "--width",
         "250",
         "--samples",
-        "2",
+        "6",
     ]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("verdict: PASS"));
+    // the same draws against the law at sigma_w^2 = 1.3 (30% off): exit 1, FAIL (a PASS with a
+    // tolerance too wide to reject anything would not be evidence)
+    let (code, out, _) = nnlimits(&[
+        "validate",
+        "ck",
+        "--activation",
+        "erf",
+        "--n",
+        "200",
+        "--d",
+        "150",
+        "--width",
+        "250",
+        "--samples",
+        "6",
+        "--theory-sigma-w2",
+        "1.3",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("verdict: FAIL") && out.contains("decided by"),
+        "{out}"
+    );
 }
 
 #[test]

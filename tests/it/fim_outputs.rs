@@ -5,7 +5,8 @@
 use nnlimits::model::Sampler;
 use nnlimits::model::SpectralModel;
 use nnlimits::models::fim::{
-    Inputs, LinearFim, MultiOutputLinearFim, MultiOutputSampler, Ratios, Trained,
+    Activation, Inputs, LinearFim, MultiOutputLinearFim, MultiOutputSampler, NetworkSampler,
+    Ratios, Trained,
 };
 use nnlimits::rng::stream;
 use nnlimits::spectral::SpectralDensity;
@@ -200,6 +201,49 @@ fn more_outputs_than_width() {
         Verdict::Pass,
         "{}",
         out.report.summary()
+    );
+}
+
+/// Independent reference for C → 0 (the test above compares the C-output solver with the single-output
+/// one, which agree at C = 0 by construction): draws of the *single-output* network sampler (a
+/// different sampler from the C-output one; normalised readout, so its readout spread is exactly the
+/// C = 0 one) pass the C-output law at C/N = 0, and the same draws fail the C/N = 0.5 law.
+#[test]
+fn single_output_network_draws_follow_the_zero_output_ratio_law() {
+    let (n, d, w) = (150, 200, 400);
+    let r = Ratios::from_sizes(n, d, w).unwrap();
+    let s = NetworkSampler::new(
+        n,
+        d,
+        w,
+        Activation::Linear,
+        1.0,
+        1.0,
+        Trained::Both,
+        Inputs::Spherical,
+        true,
+        0,
+    )
+    .unwrap();
+    let o = SpectralValidation {
+        samples: 6,
+        seed: 43,
+        ..SpectralValidation::default()
+    };
+    let draws: Vec<Vec<f64>> = (0..o.samples as u64)
+        .into_par_iter()
+        .map(|i| s.sample(&mut stream(o.seed, i)).unwrap())
+        .collect();
+    let zero = MultiOutputLinearFim::new(r, 0.0, 1.0, 1.0).unwrap();
+    let ok = compare(&zero, s.describe(), draws.clone(), &o).unwrap();
+    assert_eq!(ok.report.verdict, Verdict::Pass, "{}", ok.report.summary());
+    let half = MultiOutputLinearFim::new(r, 0.5, 1.0, 1.0).unwrap();
+    let wrong = compare(&half, s.describe(), draws, &o).unwrap();
+    assert_eq!(
+        wrong.report.verdict,
+        Verdict::Fail,
+        "{}",
+        wrong.report.summary()
     );
 }
 

@@ -184,14 +184,43 @@ fn f23_monte_carlo_groups() {
         let p = PopulationFim::new(&Activation::Relu, d, 1.0, 4).unwrap();
         let pred = p.finite_width(width).unwrap();
         let s = PopulationSampler::new(&Activation::Relu, width, d, 1.0).unwrap();
+        let mut trace_sq = Vec::new();
         let per: Vec<Vec<f64>> = (0..draws)
             .map(|i| {
                 let ev = s.sample(&mut stream(3, i)).unwrap();
+                // the total trace is η for ANY weights (a consistency check of the sampler only)
                 let tr: f64 = ev.iter().sum();
                 close(tr, p.eta(), 1e-12, "trace = η per draw");
+                trace_sq.push(ev.iter().map(|x| x * x).sum::<f64>());
                 PopulationFim::observed(&ev, &pred)
             })
             .collect();
+        // a check that can fail: E tr F² = κ(1)²/N + (1 - 1/N) E_t κ(t)² (exact at every N) ...
+        let (m, se) = mean_se(&trace_sq);
+        let want = p.expected_trace_sq(width);
+        close(m, want, z_crit(draws as usize) * se, "E tr F_pop^2");
+        // ... which rejects the wrong input dimension (directions on S^{2d-1} instead of S^{d-1})
+        let wrong = PopulationFim::new(&Activation::Relu, 2 * d, 1.0, 4)
+            .unwrap()
+            .expected_trace_sq(width);
+        assert!(
+            (m - wrong).abs() > 10.0 * se,
+            "{m} vs wrong-d {wrong} (se {se})"
+        );
+        // Parseval: E_t κ² = Σ_k N(d, k) λ_k² (quadrature of κ² vs the Funk–Hecke groups, k <= 40; the
+        // tail beyond degree 40 of the ReLU kernel is below 1e-4 of the sum)
+        let full = PopulationFim::new(&Activation::Relu, d, 1.0, 40).unwrap();
+        let parseval: f64 = full
+            .groups()
+            .iter()
+            .map(|g| g.multiplicity * g.eigenvalue * g.eigenvalue)
+            .sum();
+        close(
+            parseval,
+            p.mean_kappa_sq(),
+            1e-4 * p.mean_kappa_sq(),
+            "Parseval",
+        );
         for (j, x) in pred.iter().enumerate() {
             let v: Vec<f64> = per.iter().map(|o| o[j]).collect();
             let (m, se) = mean_se(&v);

@@ -60,8 +60,22 @@ fn f32_reference_numbers() {
     for (r, want) in rho.iter().zip([0.25938, 0.23834, 0.18378]) {
         to_digits(*r, want, 5, "cube rho");
     }
-    // the named `cube` of the CLI is the same law
+    // the named `cube` of the CLI is the same law (a consistency check of the two spellings only)
     assert_eq!(law("cube", c).theta2_sq(), l.theta2_sq());
+    // independent reference: the free sum θ1 (MP(c) - 1) ⊞ SC(θ2²) solved by the expression language's
+    // subordination solver (src/models/free), a different code path from the GEP fixed point
+    let free =
+        nnlimits::models::free::Expression::parse_plain("1.5 * (mp(0.5) - 1) + sc(0.75)").unwrap();
+    let xs = [-1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0];
+    let want = free.density_many(&xs).unwrap();
+    let got = l.density_many(&xs).unwrap();
+    for ((x, a), b) in xs.iter().zip(&got).zip(&want) {
+        assert!(
+            (a - b).abs() < 1e-6 * (1.0 + b),
+            "cube rho({x}): {a} vs free sum {b}"
+        );
+    }
+    assert!((free.moments()[1] - l.moments()[1]).abs() < 1e-9);
 }
 
 /// θ2 = 0: a linear f gives exactly θ1 (MP - 1) — at c < 1, c = 1 (hard edge, reflected by θ1 < 0) and

@@ -28,3 +28,4 @@ mod registry;
 mod self_contained;
 mod semicircle;
 mod table;
+mod validator_power;

@@ -259,3 +259,72 @@ fn fixed_point_is_accurate_at_extreme_ratio_and_scale() {
         }
     }
 }
+
+/// The closed-form variances of the linear spectral statistics Σλ and Σλ² of a real Wishart matrix
+/// (Bai & Silverstein 2004, real case: `2c σ⁴` and `4c(2 + 5c + 2c²) σ⁸`), which the validator uses as
+/// the noise of m1 and m2, against the spread of 400 sampled matrices (n = 100, c = 0.5, σ² = 1.5).
+/// Var Σλ is exact at every size; Var Σλ² has an O(1/n) correction (allowed: 5%). The relative SE of
+/// a variance estimated from K draws is √(2/(K−1)) (Gaussian statistic). The complex-case values
+/// (half) are rejected.
+#[test]
+fn wishart_linear_statistic_variances_match_the_clt() {
+    let (n, c, s2, k) = (100usize, 0.5, 1.5, 400u64);
+    let law = MarchenkoPastur::new(c, s2).unwrap();
+    let want = law.lss_variance(n).unwrap();
+    let sampler = WishartSampler::new(n, 200, s2).unwrap();
+    let (mut t1, mut t2) = (Vec::new(), Vec::new());
+    for i in 0..k {
+        let ev = sampler.sample(&mut nnlimits::rng::stream(77, i)).unwrap();
+        t1.push(ev.iter().sum::<f64>());
+        t2.push(ev.iter().map(|x| x * x).sum::<f64>());
+    }
+    let var = |v: &[f64]| {
+        let m = v.iter().sum::<f64>() / v.len() as f64;
+        v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64
+    };
+    let rel = 4.0 * (2.0 / (k - 1) as f64).sqrt();
+    for (j, (got, bias)) in [(var(&t1), 0.0), (var(&t2), 0.05)].into_iter().enumerate() {
+        let w = want[j];
+        assert!(
+            (got / w - 1.0).abs() <= rel + bias,
+            "Var stat {j}: {got} vs {w}"
+        );
+        assert!(
+            (got / (0.5 * w) - 1.0).abs() > rel + bias,
+            "complex case not rejected"
+        );
+    }
+}
+
+/// Companion of the `mp_extreme_ratios` property: on a fixed grid of the same range (ratio and scale
+/// 1e-3 … 1e6) the fixed-point solver must converge (and match the closed form) in most cases; the
+/// property alone would pass if every solve returned `NotConverged`.
+#[test]
+fn mp_fixed_point_success_rate() {
+    let grid: Vec<f64> = (-3..=6).map(|k| 10f64.powi(k)).collect();
+    let (mut solved, mut total) = (0usize, 0usize);
+    for &ratio in &grid {
+        for &scale in &grid {
+            let m = MarchenkoPastur::new(ratio, scale).unwrap();
+            let (lm, lp) = m.edges();
+            let xs: Vec<f64> = (1..20).map(|k| lm + (lp - lm) * k as f64 / 20.0).collect();
+            let exact = m.density_many(&xs).unwrap();
+            total += 1;
+            if let Ok((d, _)) = m.with_method(Method::FixedPoint).density_diagnosed(&xs) {
+                assert!(d
+                    .iter()
+                    .zip(&exact)
+                    .all(|(a, b)| (a - b).abs() <= 1e-6 * b.abs().max(1e-300) + 1e-300));
+                solved += 1;
+            }
+        }
+    }
+    assert!(
+        solved * 100 >= MIN_MP_PERCENT * total,
+        "{solved} of {total} solved"
+    );
+}
+
+/// Minimum share (percent) of [`mp_fixed_point_success_rate`]'s grid that must converge (measured:
+/// 100 of 100).
+const MIN_MP_PERCENT: usize = 95;

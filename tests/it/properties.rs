@@ -578,6 +578,7 @@ fn saddle_extreme_ratios() {
     let ds = bayes::make_ds(30, 2, 40, 3).unwrap();
     let eg = bayes::EigenGram::new(&ds.gram(1.0).unwrap()).unwrap();
     let big = bayes::make_ds(1000, 1, 20, 5).unwrap();
+    let (mut solved, mut total) = (0usize, 0usize);
     let eg_big = bayes::EigenGram::new(&big.gram(1.0).unwrap()).unwrap();
     for (e, n) in [
         (&eg, 30_000usize),
@@ -588,15 +589,30 @@ fn saddle_extreme_ratios() {
         for t in [1e-6, 1e-3, 0.1, 1e3, 1e6] {
             for depth in [1usize, 3] {
                 let m = BayesDln::equal(n, depth, t).unwrap();
-                check_saddle(m.saddle(e)).unwrap();
+                let r = m.saddle(e);
+                solved += usize::from(r.is_ok());
+                total += 1;
+                check_saddle(r).unwrap();
                 let nl = BayesNonlinear::new(Act::Erf, n, depth, vec![1.0; depth], t).unwrap();
                 let g = if std::ptr::eq(e, &eg) {
                     ds.gram(1.0).unwrap()
                 } else {
                     big.gram(1.0).unwrap()
                 };
-                check_saddle(nl.saddle(&g)).unwrap();
+                let r = nl.saddle(&g);
+                solved += usize::from(r.is_ok());
+                total += 1;
+                check_saddle(r).unwrap();
             }
         }
     }
+    // a typed refusal is allowed, but the solver must actually solve most of the valid range (a
+    // solver that always returned NotConverged would pass the checks above)
+    assert!(
+        solved * 100 >= MIN_SADDLE_PERCENT * total,
+        "{solved} of {total} solved"
+    );
 }
+
+/// Minimum share (percent) of [`saddle_extreme_ratios`]'s cases that must converge (measured: 76 of 80).
+const MIN_SADDLE_PERCENT: usize = 90;

@@ -302,6 +302,17 @@ pub fn run_validate_dln_bayes(args: &ValidateBayesArgs) -> Result<Outcome> {
         Z_MAX,
         bias,
     ));
+    // the run must be able to tell the finite-width theory from the infinite-width one: the NNGP's
+    // eps_g is rejected at the same 4 SE (otherwise a pass would not distinguish the two theories)
+    checks.push(Check::distance(
+        "NNGP rejected (eps_g)",
+        Z_MAX * mc.eps_g.se,
+        (ng.eps_g - mc.eps_g.value).abs(),
+        &format!(
+            "4 SE of the sampled eps_g <= |sampled - NNGP {:.6}| (the NNGP is rejected)",
+            ng.eps_g
+        ),
+    ));
     let notes = vec![
         format!("saddle q* = {}, exact E[q|y] = {}, sampled {} +- {}", sp.root.q, ex.mean_q, mc.q.value, mc.q.se),
         format!(

@@ -305,9 +305,20 @@ mod tests {
             OneHiddenSlice::new(Activation::Relu, 10, 1.0, 1.0, 0.1, ds, 4000, 400).unwrap();
         let mc = combine(&run_chains(&sampler, 4, 31).unwrap(), &[vec![0.5]]);
         let th = s.prediction.eps_g;
+        let tol = 4.0 * mc.eps_g.se + 1.2 / 10.0 * th;
+        assert!((mc.eps_g.value - th).abs() < tol, "{:?} vs {th}", mc.eps_g);
+        // the check can fail: the NNGP (infinite-width kernel, no renormalisation) is a wrong theory here
+        let ng = BayesNonlinear::one_hidden(Activation::Relu, 10, 0.1)
+            .unwrap()
+            .nngp(&g)
+            .unwrap()
+            .eps_g;
+        // measured: sampled 0.3113 ± 0.0033, saddle 0.2870, NNGP 0.2625, tolerance 0.0476 — the NNGP is
+        // rejected by the same tolerance and the saddle point is the closer theory
+        let (d_saddle, d_nngp) = ((mc.eps_g.value - th).abs(), (mc.eps_g.value - ng).abs());
         assert!(
-            (mc.eps_g.value - th).abs() < 4.0 * mc.eps_g.se + 1.2 / 10.0 * th,
-            "{:?} vs {th}",
+            d_nngp > tol && d_saddle < d_nngp,
+            "NNGP {ng} not rejected: {:?}, saddle {th}, tolerance {tol}",
             mc.eps_g
         );
     }

@@ -157,6 +157,7 @@ L-layer network, linear-width limit (Fan–Wang recursion on the expression engi
             )?,
             bias_rate: if exact { 1.0 } else { 0.5 },
             remove_top,
+            calibrated: c.bias_coeff.is_none(),
             ..SpectralValidation::default()
         };
         let notes = vec![format!(

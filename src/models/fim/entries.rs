@@ -31,6 +31,10 @@ pub trait Family: Layers {
     const INFINITE: &'static str;
     /// Its summary.
     const INFINITE_SUMMARY: &'static str;
+    /// Calibration records of the proportional validations (exact linear law, ansatz laws).
+    const CALIBRATION: &'static [&'static str];
+    /// Calibration records of the fixed-data validations.
+    const DATA_CALIBRATION: &'static [&'static str];
     /// Name of the fixed-data variant.
     const DATA: &'static str;
     /// Its summary.
@@ -41,6 +45,11 @@ impl Family for FimLayers {
     const DOCS: &'static str = "docs/models/fim.md";
     const SUMMARY: &'static str =
         "FIM / NTK dual Gram Θ = J Jᵀ of a random shallow network, proportional limit n, d, N → ∞.";
+    const CALIBRATION: &'static [&'static str] = &[
+        include_str!("../../../validation/calibration/fim-linear-both.json"),
+        include_str!("../../../validation/calibration/fim-nonlinear.json"),
+    ];
+    const DATA_CALIBRATION: &'static [&'static str] = &[];
     const INFINITE: &'static str = "fim-infinite-width";
     const INFINITE_SUMMARY: &'static str =
         "FIM / NTK dual Gram at infinite width (N → ∞ first, then n, d → ∞ at fixed d/n): affine MP.";
@@ -53,6 +62,12 @@ impl Family for CkLayers {
     const DOCS: &'static str = "docs/models/ck.md";
     const SUMMARY: &'static str =
         "Conjugate-kernel Gram Φᵀ Φ / N of a random shallow network (readout-only NTK).";
+    const CALIBRATION: &'static [&'static str] = &[
+        include_str!("../../../validation/calibration/fim-linear-readout.json"),
+        include_str!("../../../validation/calibration/ck-exact.json"),
+    ];
+    const DATA_CALIBRATION: &'static [&'static str] =
+        &[include_str!("../../../validation/calibration/ck-data.json")];
     const INFINITE: &'static str = "ck-infinite-width";
     const INFINITE_SUMMARY: &'static str =
         "Conjugate-kernel Gram at infinite width (N → ∞ first, then n, d → ∞ at fixed d/n).";
@@ -148,6 +163,8 @@ pub struct NetworkRun<'a> {
     pub raw_readout: bool,
     /// Finite-size bias coefficient (default 1).
     pub bias_coeff: Option<f64>,
+    /// The theory's sigma_w^2 when it differs from the sampled one (a wrong claim to reject).
+    pub theory_sigma_w2: Option<f64>,
 }
 
 /// The validation plan of a sampled single-output network against the proportional (or, with
@@ -158,7 +175,16 @@ pub fn network_plan(r: NetworkRun<'_>, infinite: bool) -> Result<Plan> {
     let (n, d, width) = r.sizes;
     let ratios = Ratios::from_sizes(n, d, width)?;
     let (act, g) = r.net.constants(None)?;
-    let model = dual_law(&g, ratios, r.trained, infinite)?;
+    let model = match r.theory_sigma_w2 {
+        Some(s) => {
+            let claimed = Net {
+                sigma_w2: s,
+                ..r.net.clone()
+            };
+            dual_law(&claimed.constants(None)?.1, ratios, r.trained, infinite)?
+        }
+        None => dual_law(&g, ratios, r.trained, infinite)?,
+    };
     let act = act.ok_or_else(|| {
         Error::param(
             "constants",
@@ -182,6 +208,7 @@ pub fn network_plan(r: NetworkRun<'_>, infinite: bool) -> Result<Plan> {
     let exact = g.mu_star2 == 0.0 && g.activation == "linear";
     let options = SpectralValidation {
         bias_coeff: r.bias_coeff.unwrap_or(1.0),
+        calibrated: r.bias_coeff.is_none(),
         bias_rate: if exact { 1.0 } else { 0.5 },
         remove_top,
         ..SpectralValidation::default()
@@ -220,6 +247,13 @@ pub fn network_plan(r: NetworkRun<'_>, infinite: bool) -> Result<Plan> {
             "O(d^-1/2) corrections, docs/models/fim.md, Monte Carlo finite-size error"
         }
     ));
+    if let Some(s) = r.theory_sigma_w2 {
+        notes.push(format!(
+            "the theory is the law at sigma_w^2 = {s}, the samples are drawn at sigma_w^2 = {} \
+             (a wrong claim the validator must reject unless they are equal)",
+            r.net.sigma_w2
+        ));
+    }
     Ok(Plan {
         theory: model,
         sampler: Box::new(Snap {
@@ -262,6 +296,7 @@ fn network_check<L: Layers>(c: &NetCheck<L>, infinite: bool) -> Result<Plan> {
             inputs: c.inputs,
             raw_readout: c.raw_readout,
             bias_coeff: c.bias_coeff,
+            theory_sigma_w2: c.theory_sigma_w2,
         },
         infinite,
     )
@@ -278,6 +313,7 @@ impl<L: Family> SpectralSpec for Proportional<L> {
     const NAME: &'static str = L::FAMILY;
     const SUMMARY: &'static str = L::SUMMARY;
     const DOCS: &'static str = L::DOCS;
+    const CALIBRATION: &'static [&'static str] = L::CALIBRATION;
     const RANGES: &'static [(&'static str, &'static str)] = RANGES;
     type Params = FimParams<L>;
     type Check = NetCheck<L>;

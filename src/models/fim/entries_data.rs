@@ -51,6 +51,7 @@ impl<L: Family> SpectralSpec for Data<L> {
     const NAME: &'static str = L::DATA;
     const SUMMARY: &'static str = L::DATA_SUMMARY;
     const DOCS: &'static str = L::DOCS;
+    const CALIBRATION: &'static [&'static str] = L::DATA_CALIBRATION;
     const RANGES: &'static [(&'static str, &'static str)] = RANGES;
     const SELECTED_BY: Option<(&'static str, &'static str, &'static str)> =
         Some((L::FAMILY, "limit", "data"));
@@ -118,6 +119,7 @@ impl<L: Family> SpectralSpec for Data<L> {
         let exact = trained == Trained::Readout || linear;
         let options = SpectralValidation {
             bias_coeff: c.bias_coeff.unwrap_or(1.0),
+            calibrated: c.bias_coeff.is_none(),
             bias_rate: if exact { 1.0 } else { 0.5 },
             ..SpectralValidation::default()
         };
@@ -221,6 +223,9 @@ pub struct Outputs;
 
 impl SpectralSpec for Outputs {
     const NAME: &'static str = "fim-outputs";
+    const CALIBRATION: &'static [&'static str] = &[include_str!(
+        "../../../validation/calibration/fim-linear-outputs.json"
+    )];
     const SUMMARY: &'static str =
         "FIM / NTK dual Gram of a linear shallow network with C outputs (both layers; exact mixture over MP).";
     const DOCS: &'static str = "docs/models/fim.md";
@@ -301,6 +306,7 @@ impl SpectralSpec for Outputs {
                     inputs: a.inputs,
                     raw_readout: a.raw_readout,
                     bias_coeff: a.bias_coeff,
+                    theory_sigma_w2: None,
                 },
                 false,
             );
@@ -326,6 +332,7 @@ impl SpectralSpec for Outputs {
         // the finite-size scale is the block size n, not the dual size C n: b (C n)^-1 with b = C is 1/n
         let options = SpectralValidation {
             bias_coeff: a.bias_coeff.unwrap_or(c as f64),
+            calibrated: a.bias_coeff.is_none(),
             bias_rate: 1.0,
             ..SpectralValidation::default()
         };

@@ -191,6 +191,10 @@ pub struct NetCheck<L: Layers> {
     /// Finite-size bias coefficient b of the tolerance b n^-r (r = 1 exact laws, 1/2 ansatz laws).
     #[arg(long)]
     pub bias_coeff: Option<f64>,
+    /// Compare with the law at this sigma_w^2 instead of the sampled one (the samples keep
+    /// --sigma-w2): a wrong theory the validator must reject (power checks, near-miss controls).
+    #[arg(long)]
+    pub theory_sigma_w2: Option<f64>,
 }
 
 /// `spectrum fim|ck --limit data`: one data set X (d × n, drawn from --data-seed).
@@ -324,6 +328,7 @@ pub const RANGES: &[(&str, &str)] = &[
         "4 or 5 finite numbers mu0,mu1,eta,eta_p[,E phi''] with eta, eta_p >= 0",
     ),
     ("sigma-w2", "> 0, finite"),
+    ("theory-sigma-w2", "> 0, finite"),
     ("sigma-v2", ">= 0, finite (> 0 when sampled)"),
     ("d-ratio", "[1e-4, 1e4]"),
     ("width-ratio", "[1e-4, 1e4]"),

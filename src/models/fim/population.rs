@@ -227,6 +227,7 @@ pub struct PopulationFim {
     d: usize,
     sigma_w2: f64,
     eta: f64,
+    mean_kappa_sq: f64,
     shown: usize,
     groups: Vec<DegreeGroup>,
 }
@@ -247,6 +248,13 @@ impl PopulationFim {
         let b = consts.kernel_coefficients();
         let kmax = max_degree.max(INTERNAL_DEGREE);
         let eta = kernel.eval(1.0);
+        let rule = gauss_gegenbauer(FH_NODES, (d as f64 - 2.0) / 2.0)?;
+        let mean_kappa_sq = rule
+            .nodes
+            .iter()
+            .zip(&rule.weights)
+            .map(|(&t, w)| w * kernel.eval(t).powi(2))
+            .sum::<f64>();
         let groups = funk_hecke(&kernel, d, kmax, FH_NODES)?
             .into_iter()
             .enumerate()
@@ -274,6 +282,7 @@ impl PopulationFim {
             d,
             sigma_w2,
             eta,
+            mean_kappa_sq,
             shown: max_degree + 1,
             groups,
         })
@@ -287,6 +296,22 @@ impl PopulationFim {
     /// Total trace `κ(1) = η = E φ(h)²` (exact at every `N`: the diagonal of `κ(W̃W̃ᵀ)/N`).
     pub fn eta(&self) -> f64 {
         self.eta
+    }
+
+    /// Exact `E tr F_pop²` at width `N` (the second moment of the sampled spectrum, a statistic that
+    /// depends on the weights — unlike the total trace `η`, which is the same for any `W`):
+    /// `tr F_pop² = (1/N²) Σ_ij κ(ρ_ij)²` with `ρ_ii = 1` and, for `i ≠ j`, `ρ_ij = ⟨w̃_i, w̃_j⟩`
+    /// distributed as `t ~ c_d (1 - t²)^{(d-3)/2}`, so
+    /// `E tr F_pop² = κ(1)²/N + (1 - 1/N) E_t[κ(t)²]`, with `E_t[κ²]` by Gauss–Gegenbauer quadrature
+    /// of `κ²` itself (by Parseval it equals `Σ_k N(d, k) λ_k²`, an independent cross-check of the groups).
+    pub fn expected_trace_sq(&self, width: usize) -> f64 {
+        let n = width.max(1) as f64;
+        self.eta * self.eta / n + (1.0 - 1.0 / n) * self.mean_kappa_sq
+    }
+
+    /// `E_t[κ(t)²]` for `t` the cosine between two independent uniform directions on `S^{d-1}`.
+    pub fn mean_kappa_sq(&self) -> f64 {
+        self.mean_kappa_sq
     }
 
     /// `η - Σ_{k <= max_degree} T_k`: the trace of the degrees not listed.
