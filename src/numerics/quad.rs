@@ -189,15 +189,8 @@ pub fn gaussian_expectation_2d<F: Fn(f64, f64) -> f64>(
     s22: f64,
     n: usize,
 ) -> Result<f64> {
-    if !(s11 > 0.0 && s22 >= 0.0 && s11 * s22 - s12 * s12 >= -1e-12 * s11 * s22.max(1e-300)) {
-        return Err(Error::InvalidData(format!(
-            "covariance [[{s11}, {s12}], [{s12}, {s22}]] is not positive semi-definite"
-        )));
-    }
+    let (l11, l21, l22) = cholesky_2x2(s11, s12, s22)?;
     let rule = gauss_hermite(n)?;
-    let l11 = s11.sqrt();
-    let l21 = s12 / l11;
-    let l22 = (s22 - l21 * l21).max(0.0).sqrt();
     let mut acc = 0.0;
     for (&x, &wx) in rule.nodes.iter().zip(&rule.weights) {
         let u = l11 * x;
@@ -206,6 +199,19 @@ pub fn gaussian_expectation_2d<F: Fn(f64, f64) -> f64>(
         }
     }
     Ok(acc)
+}
+
+/// The Cholesky factor `[[l11, 0], [l21, l22]]` of a 2 × 2 covariance (`s11 > 0`), or a typed error
+/// when it is not positive semi-definite (to `1e-12` relative).
+fn cholesky_2x2(s11: f64, s12: f64, s22: f64) -> Result<(f64, f64, f64)> {
+    if !(s11 > 0.0 && s22 >= 0.0 && s11 * s22 - s12 * s12 >= -1e-12 * s11 * s22.max(1e-300)) {
+        return Err(Error::InvalidData(format!(
+            "covariance [[{s11}, {s12}], [{s12}, {s22}]] is not positive semi-definite"
+        )));
+    }
+    let l11 = s11.sqrt();
+    let l21 = s12 / l11;
+    Ok((l11, l21, (s22 - l21 * l21).max(0.0).sqrt()))
 }
 
 /// `E[f(u) g(v)]` for `(u, v)` centred Gaussian with covariance `[[s11, s12], [s12, s22]]`: the rule of
@@ -220,15 +226,8 @@ pub fn gaussian_product_expectation_2d<F: Fn(f64) -> f64, G: Fn(f64) -> f64>(
     s22: f64,
     n: usize,
 ) -> Result<f64> {
-    if !(s11 > 0.0 && s22 >= 0.0 && s11 * s22 - s12 * s12 >= -1e-12 * s11 * s22.max(1e-300)) {
-        return Err(Error::InvalidData(format!(
-            "covariance [[{s11}, {s12}], [{s12}, {s22}]] is not positive semi-definite"
-        )));
-    }
+    let (l11, l21, l22) = cholesky_2x2(s11, s12, s22)?;
     let rule = gauss_hermite(n)?;
-    let l11 = s11.sqrt();
-    let l21 = s12 / l11;
-    let l22 = (s22 - l21 * l21).max(0.0).sqrt();
     let mut acc = 0.0;
     for (&x, &wx) in rule.nodes.iter().zip(&rule.weights) {
         let inner: f64 = rule
