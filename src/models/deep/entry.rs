@@ -60,29 +60,34 @@ pub struct CkDeepCheck {
     pub bias_coeff: Option<f64>,
 }
 
-/// The per-layer ratios of `spectrum ck --depth`.
-fn width_ratios(p: &CkDeepParams) -> Result<Vec<f64>> {
-    match &p.width_ratios {
-        Some(v) if v.0.len() != p.depth => Err(Error::param(
+/// The per-layer width ratios of `spectrum ck|fim --depth`: `--width-ratios` (one per layer) or
+/// `--width-ratio` for every layer (default 1).
+pub(super) fn layer_ratios(
+    list: Option<&FloatList>,
+    ratio: Option<f64>,
+    depth: usize,
+) -> Result<Vec<f64>> {
+    match list {
+        Some(v) if v.0.len() != depth => Err(Error::param(
             "width-ratios",
             format!("{} values", v.0.len()),
-            &format!("one ratio per layer (--depth {})", p.depth),
+            &format!("one ratio per layer (--depth {depth})"),
         )),
         Some(v) => Ok(v.0.clone()),
-        None => Ok(vec![p.width_ratio.unwrap_or(1.0); p.depth]),
+        None => Ok(vec![ratio.unwrap_or(1.0); depth]),
     }
 }
 
-/// The widths of `validate ck --depth` (integers).
-fn widths(c: &CkDeepCheck) -> Result<Vec<usize>> {
-    let Some(v) = &c.widths else {
-        return Ok(vec![c.n; c.depth]);
+/// The widths of `validate ck|fim --depth` (integers in `[1, 20000]`, one per layer; default `n`).
+pub(super) fn layer_widths(list: Option<&FloatList>, n: usize, depth: usize) -> Result<Vec<usize>> {
+    let Some(v) = list else {
+        return Ok(vec![n; depth]);
     };
-    if v.0.len() != c.depth {
+    if v.0.len() != depth {
         return Err(Error::param(
             "widths",
             format!("{} values", v.0.len()),
-            &format!("one width per layer (--depth {})", c.depth),
+            &format!("one width per layer (--depth {depth})"),
         ));
     }
     v.0.iter()
@@ -125,7 +130,12 @@ L-layer network, linear-width limit (Fan–Wang recursion on the expression engi
     type Check = CkDeepCheck;
     fn theory(p: &CkDeepParams) -> Result<Theory> {
         let act = Activation::parse(&p.activation)?;
-        let law = DeepCk::new(&act, p.sigma_w2, p.d_ratio, &width_ratios(p)?)?;
+        let law = DeepCk::new(
+            &act,
+            p.sigma_w2,
+            p.d_ratio,
+            &layer_ratios(p.width_ratios.as_ref(), p.width_ratio, p.depth)?,
+        )?;
         let axis = if law.has_spike() {
             "eigenvalues of CK_L = X_Lᵀ X_L / N_L (n x n; rank-one spike ≈ n κ_L excluded)"
         } else {
@@ -139,7 +149,7 @@ L-layer network, linear-width limit (Fan–Wang recursion on the expression engi
     }
     fn plan(c: &CkDeepCheck) -> Result<Plan> {
         let act = Activation::parse(&c.activation)?;
-        let ws = widths(c)?;
+        let ws = layer_widths(c.widths.as_ref(), c.n, c.depth)?;
         crate::error::check::count("depth", c.depth, 1, MAX_DEPTH)?;
         crate::error::check::count("n", c.n, 1, 20_000)?;
         crate::error::check::count("d", c.d, 1, 20_000)?;

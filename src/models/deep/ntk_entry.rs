@@ -4,9 +4,10 @@
 //! shallow law, unchanged). docs/models/ntk-deep.md.
 
 use super::ck::MAX_DEPTH;
+use super::entry::{layer_ratios, layer_widths};
 use super::ntk::DeepNtk;
 use super::ntk_sampler::DeepNtkSampler;
-use crate::error::{check, Error, Result};
+use crate::error::{check, Result};
 use crate::model::SpectralModel;
 use crate::models::fim::Activation;
 use crate::output::{parse_float_list, FloatList};
@@ -68,40 +69,6 @@ pub struct FimDeepCheck {
     pub bias_coeff: Option<f64>,
 }
 
-fn width_ratios(p: &FimDeepParams) -> Result<Vec<f64>> {
-    match &p.width_ratios {
-        Some(v) if v.0.len() != p.depth => Err(Error::param(
-            "width-ratios",
-            format!("{} values", v.0.len()),
-            &format!("one ratio per layer (--depth {})", p.depth),
-        )),
-        Some(v) => Ok(v.0.clone()),
-        None => Ok(vec![p.width_ratio.unwrap_or(1.0); p.depth]),
-    }
-}
-
-fn widths(c: &FimDeepCheck) -> Result<Vec<usize>> {
-    let Some(v) = &c.widths else {
-        return Ok(vec![c.n; c.depth]);
-    };
-    if v.0.len() != c.depth {
-        return Err(Error::param(
-            "widths",
-            format!("{} values", v.0.len()),
-            &format!("one width per layer (--depth {})", c.depth),
-        ));
-    }
-    v.0.iter()
-        .map(|&w| {
-            if w.fract() == 0.0 && (1.0..=20_000.0).contains(&w) {
-                Ok(w as usize)
-            } else {
-                Err(Error::param("widths", w, "integers in [1, 20000]"))
-            }
-        })
-        .collect()
-}
-
 /// The registry's view of the deep NTK.
 pub struct FimDeepSpec;
 
@@ -138,7 +105,13 @@ linear-width limit: r_+ I + a linear combination of all layers' conjugate kernel
     type Check = FimDeepCheck;
     fn theory(p: &FimDeepParams) -> Result<Theory> {
         let act = Activation::parse(&p.activation)?;
-        let law = DeepNtk::new(&act, p.sigma_w2, p.sigma_v2, p.d_ratio, &width_ratios(p)?)?;
+        let law = DeepNtk::new(
+            &act,
+            p.sigma_w2,
+            p.sigma_v2,
+            p.d_ratio,
+            &layer_ratios(p.width_ratios.as_ref(), p.width_ratio, p.depth)?,
+        )?;
         let axis = if law.has_spike() {
             format!("{AXIS}; rank-one spike excluded")
         } else {
@@ -153,7 +126,7 @@ linear-width limit: r_+ I + a linear combination of all layers' conjugate kernel
     fn plan(c: &FimDeepCheck) -> Result<Plan> {
         let act = Activation::parse(&c.activation)?;
         check::count("depth", c.depth, 1, MAX_DEPTH)?;
-        let ws = widths(c)?;
+        let ws = layer_widths(c.widths.as_ref(), c.n, c.depth)?;
         check::count("n", c.n, 1, 20_000)?;
         check::count("d", c.d, 1, 20_000)?;
         let ratios: Vec<f64> = ws.iter().map(|&w| w as f64 / c.n as f64).collect();
