@@ -156,6 +156,16 @@ pub struct DeepNtk {
     support: OnceLock<Support>,
 }
 
+/// `d/n` and the ratios `N_ℓ/n` in `[1e-4, 1e4]`, depth `1..=50`.
+fn check_ratios(d_ratio: f64, width_ratios: &[f64]) -> Result<()> {
+    check::in_range("d_ratio", d_ratio, 1e-4, 1e4)?;
+    check::count("depth", width_ratios.len(), 1, MAX_DEPTH)?;
+    for &r in width_ratios {
+        check::in_range("width_ratio", r, 1e-4, 1e4)?;
+    }
+    Ok(())
+}
+
 impl DeepNtk {
     /// The law for an activation, `σ_w²`, `σ_v²`, `d/n` and the ratios `N_ℓ/n` (the depth is their
     /// number). Ratios in `[1e-4, 1e4]`, depth `1..=50`, `σ_w², σ_v² > 0`.
@@ -166,11 +176,7 @@ impl DeepNtk {
         d_ratio: f64,
         width_ratios: &[f64],
     ) -> Result<Self> {
-        check::in_range("d_ratio", d_ratio, 1e-4, 1e4)?;
-        check::count("depth", width_ratios.len(), 1, MAX_DEPTH)?;
-        for &r in width_ratios {
-            check::in_range("width_ratio", r, 1e-4, 1e4)?;
-        }
+        check_ratios(d_ratio, width_ratios)?;
         let (layers, tau, shift) = coefficients(act, sigma_w2, sigma_v2, width_ratios.len())?;
         Self::assemble(
             act,
@@ -194,11 +200,7 @@ impl DeepNtk {
         d_ratio: f64,
         width_ratios: &[f64],
     ) -> Result<Self> {
-        check::in_range("d_ratio", d_ratio, 1e-4, 1e4)?;
-        check::count("depth", width_ratios.len(), 1, MAX_DEPTH)?;
-        for &r in width_ratios {
-            check::in_range("width_ratio", r, 1e-4, 1e4)?;
-        }
+        check_ratios(d_ratio, width_ratios)?;
         let (layers, tau, shift) =
             coefficients_unchecked(act, sigma_w2, sigma_v2, width_ratios.len())?;
         Self::assemble(

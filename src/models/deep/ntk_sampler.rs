@@ -42,13 +42,7 @@ impl DeepNtkSampler {
         sigma_v2: f64,
         remove_top: usize,
     ) -> Result<Self> {
-        check::count("n", n, 1, 20_000)?;
-        check::count("d", d, 1, 20_000)?;
-        check::count("depth", widths.len(), 1, super::ck::MAX_DEPTH)?;
-        for &w in widths {
-            check::count("widths", w, 1, 20_000)?;
-        }
-        check::positive("sigma_w2", sigma_w2)?;
+        super::sampler::check_network(n, d, widths, sigma_w2)?;
         check::positive("sigma_v2", sigma_v2)?;
         check::count("remove_top", remove_top, 0, n - 1)?;
         let s = DeepNtkSampler {

@@ -25,6 +25,19 @@ pub struct DeepCkSampler {
     sigma_w2: f64,
 }
 
+/// The sizes and weight variance shared by the deep samplers: `n, d, N_ℓ` in `1..=20000`, depth
+/// `1..=50`, `σ_w² > 0`.
+pub(super) fn check_network(n: usize, d: usize, widths: &[usize], sigma_w2: f64) -> Result<()> {
+    check::count("n", n, 1, 20_000)?;
+    check::count("d", d, 1, 20_000)?;
+    check::count("depth", widths.len(), 1, super::ck::MAX_DEPTH)?;
+    for &w in widths {
+        check::count("widths", w, 1, 20_000)?;
+    }
+    check::positive("sigma_w2", sigma_w2)?;
+    Ok(())
+}
+
 impl DeepCkSampler {
     /// A validated sampler: `n, d, N_ℓ` in `1..=20000`, depth `1..=50`, `σ_w² > 0`.
     pub fn new(
@@ -34,13 +47,7 @@ impl DeepCkSampler {
         activation: Activation,
         sigma_w2: f64,
     ) -> Result<Self> {
-        check::count("n", n, 1, 20_000)?;
-        check::count("d", d, 1, 20_000)?;
-        check::count("depth", widths.len(), 1, super::ck::MAX_DEPTH)?;
-        for &w in widths {
-            check::count("widths", w, 1, 20_000)?;
-        }
-        check::positive("sigma_w2", sigma_w2)?;
+        check_network(n, d, widths, sigma_w2)?;
         let s = DeepCkSampler {
             n,
             d,
