@@ -32,6 +32,23 @@ fn a_bad_theory_parameter_is_named_as_such() {
         &["validate", "mp", "--theory-ratio", "nan", "--size", "10"],
         "theory-ratio",
     );
+    for bad in ["nan", "-1", "0"] {
+        refused(
+            &[
+                "validate",
+                "fim",
+                "--theory-sigma-w2",
+                bad,
+                "--n",
+                "10",
+                "--d",
+                "10",
+                "--width",
+                "10",
+            ],
+            "theory-sigma-w2",
+        );
+    }
 }
 
 #[test]

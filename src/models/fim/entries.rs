@@ -177,6 +177,9 @@ pub fn network_plan(r: NetworkRun<'_>, infinite: bool) -> Result<Plan> {
     let (act, g) = r.net.constants(None)?;
     let model = match r.theory_sigma_w2 {
         Some(s) => {
+            if !(s.is_finite() && s > 0.0) {
+                return Err(Error::param("theory-sigma-w2", s, "finite and > 0"));
+            }
             let claimed = Net {
                 sigma_w2: s,
                 ..r.net.clone()
