@@ -87,18 +87,20 @@ pub fn activation_by_name(name: &str) -> Result<Activation> {
 
 /// The unit-variance law `Y/σ`: `θ₁/σ`, `θ₂²/σ²` and the MP(c) base. Implements the fixed point.
 #[derive(Debug, Clone, Copy)]
-struct UnitLaw {
-    c: f64,
-    t1: f64,
-    s: f64,
-    edges: (f64, f64),
+#[doc(hidden)]
+pub struct UnitLaw {
+    pub c: f64,
+    pub t1: f64,
+    pub s: f64,
+    pub edges: (f64, f64),
 }
 
 impl UnitLaw {
     /// `g_MP(u)` (ratio c, scale 1) for `u` off `[λ₋, λ₊]`. Of the two algebraic forms of the physical
     /// root, `(a + r)/(2cu)` and `2/(a - r)` (`a = 1 - c - u`, `r = √(u - λ₋)√(u - λ₊)`; their product
     /// is that of the quadratic's roots), the one without cancellation is used.
-    fn g_mp(&self, u: C64) -> C64 {
+    #[doc(hidden)]
+    pub fn g_mp(&self, u: C64) -> C64 {
         if u.im < 0.0 {
             return self.g_mp(u.conj()).conj();
         }
@@ -120,7 +122,8 @@ impl UnitLaw {
     }
 
     /// Real inverse `x(g)` (NaN where undefined).
-    fn x_of_m(&self, m: f64) -> f64 {
+    #[doc(hidden)]
+    pub fn x_of_m(&self, m: f64) -> f64 {
         let (c, t) = (self.c, self.t1);
         let den = 1.0 + c * t * m;
         if m == 0.0 || den == 0.0 || !m.is_finite() {
@@ -409,61 +412,6 @@ impl Sampler for EntrywiseWishartSampler {
     }
     fn output_bytes(&self) -> u64 {
         crate::budget::f64s(self.n as u128)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn unit(c: f64, t1: f64, s: f64) -> UnitLaw {
-        UnitLaw {
-            c,
-            t1,
-            s,
-            edges: MarchenkoPastur::new(c, 1.0).unwrap().edges(),
-        }
-    }
-
-    /// Both algebraic forms of the MP root agree with the closed form of [`MarchenkoPastur`], also far
-    /// away where the textbook form cancels.
-    #[test]
-    fn stable_mp_root() {
-        for c in [0.3, 1.0, 2.5] {
-            let mp = MarchenkoPastur::new(c, 1.0).unwrap();
-            let u = unit(c, 1.0, 0.0);
-            for z in [
-                C64::new(0.7, 0.2),
-                C64::new(-3.0, 1e-9),
-                C64::new(8.0, 1e-3),
-                C64::new(0.01, 0.01),
-            ] {
-                let (a, b) = (u.g_mp(z), mp.stieltjes_closed(z));
-                assert!((a - b).norm() < 1e-12 * b.norm(), "{c} {z}: {a} vs {b}");
-            }
-            let z = C64::new(3e12, 1.0);
-            assert!((u.g_mp(z) * z + 1.0).norm() < 1e-11, "{c}");
-        }
-    }
-
-    /// The real inverse is the inverse of the fixed point: off the support (small |m|: far right for
-    /// m < 0, far left for m > 0) the solver's boundary value at `x(m)` is real and equal to `m`.
-    #[test]
-    fn inverse_round_trip() {
-        let u = unit(0.5, 0.8, 0.36);
-        for m in [-0.3, -0.05, 0.05, 0.3] {
-            let x = u.x_of_m(m);
-            let g = stieltjes::solve(&u, C64::new(x, 1e-12), None, &SolverOptions::default())
-                .unwrap()
-                .m;
-            assert!(
-                (g.re - m).abs() < 1e-9 && g.im.abs() < 1e-9,
-                "{m} -> {x}: {g}"
-            );
-        }
-        // θ₁ = 0: x(m) = -1/m - s m, the semicircle's inverse (edges ±2√s at m = ∓1/√s)
-        let u = unit(0.5, 0.0, 0.36);
-        assert!((u.x_of_m(-1.0 / 0.6) - 1.2).abs() < 1e-15);
     }
 }
 

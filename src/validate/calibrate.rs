@@ -294,7 +294,8 @@ impl Calibration {
 }
 
 /// `YYYY-MM-DD` of a Unix time (proleptic Gregorian; Hinnant's civil-from-days).
-fn utc_date(unix: u64) -> String {
+#[doc(hidden)]
+pub fn utc_date(unix: u64) -> String {
     let z = (unix / 86_400) as i64 + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -305,73 +306,4 @@ fn utc_date(unix: u64) -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!("{y:04}-{m:02}-{d:02}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Number of record texts the registry declares (distinct texts).
-    fn declared_texts() -> usize {
-        let mut texts: Vec<&str> = crate::registry::all()
-            .iter()
-            .flat_map(|e| e.calibration().iter().copied())
-            .collect();
-        texts.sort_unstable();
-        texts.dedup();
-        texts.len()
-    }
-
-    #[test]
-    fn fit_recovers_a_power_law_and_bounds_every_point() {
-        let pts: Vec<(usize, f64)> = [100usize, 200, 400, 800]
-            .iter()
-            .flat_map(|&n| {
-                [0.9, 1.0, 1.1]
-                    .iter()
-                    .map(move |&f| (n, f * 2.0 * (n as f64).powf(-0.7)))
-            })
-            .collect();
-        let p = fit(&pts).unwrap();
-        assert!((p.r - 0.7).abs() < 1e-9, "{p:?}");
-        assert!(pts.iter().all(|&(n, v)| p.at(n) >= v));
-        // the safety margin: 3 sd of the log residuals (sd ~ 0.085 here) above the central fit
-        assert!(p.b > 2.0 * 1.1 && p.b < 2.0 * 1.6, "{p:?}");
-        assert!(fit(&[(100, 0.1)]).is_err());
-    }
-
-    #[test]
-    fn shipped_records_parse_and_cover_the_families() {
-        assert_eq!(records().len(), declared_texts());
-        assert_eq!(
-            records().len(),
-            8,
-            "every shipped record is declared by a registry entry"
-        );
-        for c in records() {
-            assert!(c.sizes.len() >= 2 && !c.seeds.is_empty(), "{}", c.family);
-            assert!(c.seeds.iter().all(|&s| s >= 1000), "{}", c.family);
-            for (k, p) in &c.bias {
-                assert!(
-                    p.b.is_finite() && p.b >= 0.0 && p.r > 0.0,
-                    "{} {k}",
-                    c.family
-                );
-            }
-            assert!(c.bias.contains_key("ks"), "{}", c.family);
-        }
-        assert!(lookup("mp").is_some());
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(utc_date(0), "1970-01-01");
-        assert_eq!(utc_date(1_764_288_000), "2025-11-28");
-    }
-
-    #[test]
-    fn family_keys() {
-        let mp = crate::models::mp::MarchenkoPastur::new(0.5, 1.0).unwrap();
-        assert_eq!(family(&mp), "mp");
-    }
 }

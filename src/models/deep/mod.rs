@@ -20,8 +20,3 @@ pub mod sampler;
 
 pub use ck::{DeepCk, Layer};
 pub use sampler::DeepCkSampler;
-
-#[cfg(test)]
-mod ntk_tests;
-#[cfg(test)]
-mod tests;

@@ -505,6 +505,3 @@ fn matrix_json(m: &DMatrix<f64>) -> Value {
         .map(|i| (0..m.ncols()).map(|j| m[(i, j)]).collect::<Vec<_>>())
         .collect::<Vec<_>>())
 }
-
-#[cfg(test)]
-mod tests;

@@ -61,7 +61,8 @@ fn var_se(v: &[f64]) -> (f64, f64) {
 }
 
 /// Corr(f_1², f_2²) from per-network `(f_1, f_2)` with a delta-method standard error.
-fn corr_sq_estimate(pairs: &[(f64, f64)]) -> (f64, f64) {
+#[doc(hidden)]
+pub fn corr_sq_estimate(pairs: &[(f64, f64)]) -> (f64, f64) {
     let n = pairs.len() as f64;
     let rows: Vec<[f64; 3]> = pairs
         .iter()
@@ -294,69 +295,4 @@ pub fn validate(
         notes,
     );
     Ok((report, fig))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::validate::Verdict;
-
-    fn run(n: usize, l: usize, d: usize, samples: usize, seed: u64) -> Report {
-        let p = DlnPrior::equal(n, l, d).unwrap();
-        let opts = Options {
-            samples,
-            seed,
-            ..Options::default()
-        };
-        validate(&p, &p, &opts).unwrap().0
-    }
-
-    #[test]
-    fn passes_at_n50_l50_and_l25() {
-        // 3000 networks: SE(E ln q) ~ 0.026, enough to resolve the 20% width mismatch below (~6 SE).
-        for (l, d) in [(50, 1), (50, 2), (25, 1), (25, 2)] {
-            let r = run(50, l, d, 3000, 7 + l as u64 + d as u64);
-            assert_eq!(r.verdict, Verdict::Pass, "{}", r.summary());
-            if d == 2 {
-                assert!(r.checks.iter().any(|c| c.name == "mean_log_det_q"));
-            }
-            if d == 2 && l == 25 {
-                assert!(r.checks.iter().any(|c| c.name == "corr_sq"));
-            }
-        }
-    }
-
-    #[test]
-    fn fails_when_theory_widths_are_off_by_20_percent() {
-        let sampled = DlnPrior::equal(50, 50, 1).unwrap();
-        let theory = sampled.with_widths(vec![60; 50]).unwrap();
-        let opts = Options {
-            samples: 3000,
-            seed: 3,
-            ..Options::default()
-        };
-        let (r, fig) = validate(&theory, &sampled, &opts).unwrap();
-        assert_eq!(r.verdict, Verdict::Fail, "{}", r.summary());
-        let failed: Vec<&str> = r
-            .checks
-            .iter()
-            .filter(|c| !c.pass)
-            .map(|c| c.name.as_str())
-            .collect();
-        assert!(failed.contains(&"mean_log_q"), "{failed:?}");
-        assert!(fig.to_svg().unwrap().contains("<svg"));
-    }
-
-    #[test]
-    fn corr_estimator_on_independent_gaussians() {
-        let mut rng = stream(5, 0);
-        let z = crate::rng::normals(&mut rng, 40_000);
-        let pairs: Vec<(f64, f64)> = z.chunks(2).map(|p| (p[0], p[1])).collect();
-        let (r, se) = corr_sq_estimate(&pairs);
-        // independent: Corr = 0; SE ~ 1/sqrt(n)
-        assert!(
-            r.abs() < 4.0 * se && (se * (pairs.len() as f64).sqrt() - 1.0).abs() < 0.1,
-            "{r} {se}"
-        );
-    }
 }

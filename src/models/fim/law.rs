@@ -67,7 +67,8 @@ impl Ratios {
 /// `floor` are spurious (rounding in `x(m)` at extreme ratios produced candidates at `x ~ -4e5`,
 /// whose probes then failed) and are dropped; `floor` itself must be among `extra` (or `-∞` for a law
 /// with no lower bound, e.g. the centred GEP law).
-pub(crate) fn support_from_inverse<E, X>(
+#[doc(hidden)]
+pub fn support_from_inverse<E, X>(
     eq: &E,
     x_of_m: X,
     extra: &[f64],
@@ -111,7 +112,8 @@ where
 
 /// Density at arbitrary points: 0 outside the support components, the solver's `Im m/π` inside (minus
 /// the atoms' Lorentzians at `η_min`), warm-started along the sorted points of each component.
-pub(crate) fn density_on_support<E: ResolventEquation + ?Sized>(
+#[doc(hidden)]
+pub fn density_on_support<E: ResolventEquation + ?Sized>(
     eq: &E,
     support: &Support,
     xs: &[f64],
@@ -121,7 +123,8 @@ pub(crate) fn density_on_support<E: ResolventEquation + ?Sized>(
 }
 
 /// [`density_on_support`] with the solver's convergence diagnostics over all solved points.
-pub(crate) fn density_on_support_diagnosed<E: ResolventEquation + ?Sized>(
+#[doc(hidden)]
+pub fn density_on_support_diagnosed<E: ResolventEquation + ?Sized>(
     eq: &E,
     support: &Support,
     xs: &[f64],
@@ -322,19 +325,4 @@ where
         )));
     }
     Ok(comps)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ratios_round_trip_and_validate() {
-        let r = Ratios::from_alpha_gamma(1.5, 0.5).unwrap();
-        assert!((r.alpha() - 1.5).abs() < 1e-15 && (r.gamma() - 0.5).abs() < 1e-15);
-        let s = Ratios::from_sizes(900, 600, 1200).unwrap();
-        assert!((s.alpha() - 1.5).abs() < 1e-15 && (s.gamma() - 0.5).abs() < 1e-15);
-        assert!(Ratios::new(0.0, 1.0).is_err());
-        assert!(Ratios::new(1.0, f64::NAN).is_err());
-    }
 }

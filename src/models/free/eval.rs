@@ -21,7 +21,8 @@ use std::sync::Mutex;
 
 /// Warm-start state of a node and its children.
 #[derive(Debug, Default)]
-pub(crate) struct Warm {
+#[doc(hidden)]
+pub struct Warm {
     last: Option<(C64, C64)>,
     kids: Vec<Warm>,
     /// Largest iteration count and residual of this node's solves (diagnostics).
@@ -37,13 +38,8 @@ fn lock(m: &Mutex<Warm>) -> std::sync::MutexGuard<'_, Warm> {
 
 impl Law {
     /// `g(z)` for `z` off the real axis (see [`Law::gk`]).
-    pub(crate) fn g(
-        &self,
-        z: C64,
-        w: &mut Warm,
-        o: &SolverOptions,
-        trust_warm: bool,
-    ) -> Result<C64> {
+    #[doc(hidden)]
+    pub fn g(&self, z: C64, w: &mut Warm, o: &SolverOptions, trust_warm: bool) -> Result<C64> {
         Ok(self.gk(z, w, o, trust_warm)?.0)
     }
 

@@ -17,7 +17,8 @@ pub const MOMENTS: usize = 4;
 pub(crate) const MASS_EPS: f64 = 1e-12;
 
 /// What a node is.
-pub(crate) enum Kind {
+#[doc(hidden)]
+pub enum Kind {
     /// Marchenko–Pastur with ratio and scale.
     Mp(MarchenkoPastur),
     /// Centred semicircle of variance `s2 > 0`.
@@ -42,7 +43,8 @@ pub(crate) enum Kind {
 
 /// A node of the expression with its derived data.
 pub struct Law {
-    pub(crate) kind: Kind,
+    #[doc(hidden)]
+    pub kind: Kind,
     /// Printable form (canonical).
     pub(crate) label: String,
     /// Atoms `(location, mass)` by the free atom rules.
@@ -50,9 +52,11 @@ pub struct Law {
     /// Moments `m1..m4`.
     pub(crate) moments: Vec<f64>,
     /// An interval containing the support.
-    pub(crate) hull: (f64, f64),
+    #[doc(hidden)]
+    pub hull: (f64, f64),
     /// Standard deviation (1 for a point mass): the unit of tolerances and of `η`.
-    pub(crate) scale: f64,
+    #[doc(hidden)]
+    pub scale: f64,
     pub(crate) support: OnceLock<Support>,
 }
 
@@ -426,7 +430,8 @@ pub(crate) fn g_mp_unit(c: f64, u: C64) -> C64 {
 }
 
 /// `g` of the semicircle of variance `s2 > 0`, cancellation-free.
-pub(crate) fn g_sc(s2: f64, u: C64) -> C64 {
+#[doc(hidden)]
+pub fn g_sc(s2: f64, u: C64) -> C64 {
     let s = s2.sqrt();
     let r = (u - 2.0 * s).sqrt() * (u + 2.0 * s).sqrt();
     if (r - u).norm() >= (r + u).norm() {

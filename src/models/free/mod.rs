@@ -15,9 +15,11 @@
 //! Entry point: [`Expression::parse`].
 
 pub mod entry;
-mod eval;
+#[doc(hidden)]
+pub mod eval;
 pub mod fixedpoint;
-mod joint;
+#[doc(hidden)]
+pub mod joint;
 pub mod law;
 pub mod moments;
 pub mod parser;

@@ -2,15 +2,17 @@
 //! digits given there), closed forms and limits, and Monte Carlo tests of the samplers with
 //! tolerances from their standard errors.
 
-use super::hanin_nica::{self, Activation, ProductNormSampler};
-use super::matrix::{LogDet, QSecondMoments};
-use super::mixing::{Mixing, OutputLaw};
-use super::network::NetworkSampler;
-use super::wishart::WishartProduct;
-use super::*;
-use crate::model::Sampler;
-use crate::rng::stream;
-use crate::validate::stats::mean_se;
+use nalgebra::DMatrix;
+use nnlimits::error::Error;
+use nnlimits::model::Sampler;
+use nnlimits::models::dln::hanin_nica::{self, Activation, ProductNormSampler};
+use nnlimits::models::dln::matrix::{LogDet, QSecondMoments};
+use nnlimits::models::dln::mixing::{Mixing, OutputLaw};
+use nnlimits::models::dln::network::NetworkSampler;
+use nnlimits::models::dln::wishart::WishartProduct;
+use nnlimits::models::dln::*;
+use nnlimits::rng::stream;
+use nnlimits::validate::stats::mean_se;
 
 /// `x` rounds to the reference `r` (given as a decimal string) at the reference's last digit.
 fn digits(x: f64, r: &str) {
@@ -294,7 +296,7 @@ fn tails_windows_and_normalisation() {
             assert!((law.abs_cdf(t).unwrap() + law.tail(t).unwrap() - 1.0).abs() < 1e-11);
         }
         let mass =
-            crate::numerics::quad::integrate(|f| law.pdf(f).unwrap(), 0.5, 2.0, 1e-12).unwrap();
+            nnlimits::numerics::quad::integrate(|f| law.pdf(f).unwrap(), 0.5, 2.0, 1e-12).unwrap();
         let exact = 0.5 * (law.tail(0.5).unwrap() - law.tail(2.0).unwrap());
         assert!((mass - exact).abs() < 1e-10, "{mass} vs {exact}");
     }
@@ -615,7 +617,8 @@ fn overflowing_scales_are_refused() {
     assert!(e.to_string().contains("`width`"), "{e}");
     assert!(WishartProduct::new(&[2.0], 2, 1.0).is_ok());
     assert!(WishartProduct::new(&[1.5], 2, 1.0).is_err());
-    let e = super::hanin_nica::one_step_relative_variance(&[1.0, 2.0], f64::MAX, 1).unwrap_err();
+    let e = nnlimits::models::dln::hanin_nica::one_step_relative_variance(&[1.0, 2.0], f64::MAX, 1)
+        .unwrap_err();
     assert!(e.to_string().contains("`mu4`"), "{e}");
 }
 

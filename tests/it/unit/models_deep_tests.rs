@@ -1,16 +1,16 @@
 //! Tests of the deep conjugate kernel: closed forms (depth 1 = the shallow `ck` law, `m₁ = q_L`,
 //! linear networks = iterated Marchenko–Pastur products) and Monte Carlo at moderate size.
 
-use super::ck::{law, recursion, DeepCk};
-use super::entry::{CkDeepCheck, CkDeepSpec};
-use crate::model::SpectralModel;
-use crate::models::fim::entries::dual_law;
-use crate::models::fim::{Activation, Ratios, Trained};
-use crate::models::free::{Expression, Law};
-use crate::output::FloatList;
-use crate::registry::SpectralSpec;
-use crate::validate::report::Verdict;
-use crate::validate::spectral::{validate_spectrum, SpectralValidation};
+use nnlimits::model::SpectralModel;
+use nnlimits::models::deep::ck::{law, recursion, DeepCk};
+use nnlimits::models::deep::entry::{CkDeepCheck, CkDeepSpec};
+use nnlimits::models::fim::entries::dual_law;
+use nnlimits::models::fim::{Activation, Ratios, Trained};
+use nnlimits::models::free::{Expression, Law};
+use nnlimits::output::FloatList;
+use nnlimits::registry::SpectralSpec;
+use nnlimits::validate::report::Verdict;
+use nnlimits::validate::spectral::{validate_spectrum, SpectralValidation};
 
 /// Interior points of the support (avoiding the edges by 1% of each component).
 fn interior(m: &dyn SpectralModel, k: usize) -> Vec<f64> {
@@ -99,7 +99,7 @@ fn mean_is_the_variance_recursion() {
         let mut q = 1.0;
         for _ in 0..3 {
             let s: f64 = s2 * q;
-            q = crate::numerics::quad::gaussian_expectation(|x| a.eval(x).powi(2), s.sqrt());
+            q = nnlimits::numerics::quad::gaussian_expectation(|x| a.eval(x).powi(2), s.sqrt());
         }
         let tol = if act == "relu" { 1e-6 } else { 1e-10 };
         assert!((last.q - q).abs() <= tol * q, "{act}: {} vs {q}", last.q);
@@ -239,7 +239,7 @@ fn square_last_layer_at_depth_two() {
     assert_eq!(s.components[0].0, 0.0, "hard edge at 0: {s:?}");
     let (lo, hi) = s.components[0];
     let mass_mean = |n: usize| {
-        let (x, w) = crate::numerics::quad::chebyshev_rule(lo, hi, n);
+        let (x, w) = nnlimits::numerics::quad::chebyshev_rule(lo, hi, n);
         let d = deep.density_many(&x).unwrap();
         let m0: f64 = d.iter().zip(&w).map(|(r, w)| r * w).sum();
         let m1: f64 = d.iter().zip(&w).zip(&x).map(|((r, w), x)| r * w * x).sum();
@@ -252,7 +252,7 @@ fn square_last_layer_at_depth_two() {
         assert!((m1 - q).abs() < 1e-6 * q, "{n} nodes: mean {m1} vs q_L {q}");
     }
     // the graded tabulation misses the boundary layer at the edge (~1e-5, within its 2e-3 tolerance)
-    let graded = crate::spectral::SpectralDensity::from_model(&deep, 4096).unwrap();
+    let graded = nnlimits::spectral::SpectralDensity::from_model(&deep, 4096).unwrap();
     assert!((graded.mass() - 1.0).abs() < 1e-4, "{}", graded.mass());
     // Monte Carlo: n = d = N_1 = N_2 = 400
     let c = check("tanh", 2, 400, 400, &[400.0, 400.0]);

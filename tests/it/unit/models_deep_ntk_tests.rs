@@ -3,21 +3,21 @@
 //! against an explicit (finite-difference) Jacobian and the shallow sampler, Monte Carlo at moderate
 //! size, refusals.
 
-use super::ck::DeepCk;
-use super::ntk::DeepNtk;
-use super::ntk_entry::{FimDeepCheck, FimDeepSpec};
-use super::ntk_sampler::DeepNtkSampler;
-use super::ntk_solver::System;
-use crate::error::Error;
-use crate::model::{Sampler, SpectralModel};
-use crate::models::fim::entries::dual_law;
-use crate::models::fim::{Activation, Inputs, NetworkSampler, Ratios, Trained};
-use crate::numerics::quad::gaussian_expectation;
-use crate::output::FloatList;
-use crate::registry::SpectralSpec;
-use crate::spectral::SpectralDensity;
-use crate::validate::report::Verdict;
-use crate::validate::spectral::{validate_spectrum, SpectralValidation};
+use nnlimits::error::Error;
+use nnlimits::model::{Sampler, SpectralModel};
+use nnlimits::models::deep::ck::DeepCk;
+use nnlimits::models::deep::ntk::DeepNtk;
+use nnlimits::models::deep::ntk_entry::{FimDeepCheck, FimDeepSpec};
+use nnlimits::models::deep::ntk_sampler::DeepNtkSampler;
+use nnlimits::models::deep::ntk_solver::System;
+use nnlimits::models::fim::entries::dual_law;
+use nnlimits::models::fim::{Activation, Inputs, NetworkSampler, Ratios, Trained};
+use nnlimits::numerics::quad::gaussian_expectation;
+use nnlimits::output::FloatList;
+use nnlimits::registry::SpectralSpec;
+use nnlimits::spectral::SpectralDensity;
+use nnlimits::validate::report::Verdict;
+use nnlimits::validate::spectral::{validate_spectrum, SpectralValidation};
 use num_complex::Complex64 as C64;
 
 fn interior(m: &dyn SpectralModel, k: usize) -> Vec<f64> {
@@ -213,8 +213,8 @@ fn depth_one_sampler_is_the_shallow_sampler() {
         0,
     )
     .unwrap();
-    let a = deep.sample(&mut crate::rng::stream(5, 0)).unwrap();
-    let b = shallow.sample(&mut crate::rng::stream(5, 0)).unwrap();
+    let a = deep.sample(&mut nnlimits::rng::stream(5, 0)).unwrap();
+    let b = shallow.sample(&mut nnlimits::rng::stream(5, 0)).unwrap();
     for (x, y) in a.iter().zip(&b) {
         assert!((x - y).abs() <= 1e-10 * (1.0 + y.abs()), "{x} vs {y}");
     }
@@ -227,20 +227,20 @@ fn gram_equals_finite_difference_jacobian() {
     let (s2, v2) = (1.4, 0.9);
     let act = Activation::Erf;
     let sampler = DeepNtkSampler::new(n, d, &widths, act.clone(), s2, v2, 0).unwrap();
-    let theta = sampler.gram(&mut crate::rng::stream(9, 0));
+    let theta = sampler.gram(&mut nnlimits::rng::stream(9, 0));
     // replay the draw: inputs, W_1..W_L, v (normalised)
-    let mut rng = crate::rng::stream(9, 0);
-    let x = crate::models::fim::draw_inputs(&mut rng, n, d, Inputs::Spherical);
+    let mut rng = nnlimits::rng::stream(9, 0);
+    let x = nnlimits::models::fim::draw_inputs(&mut rng, n, d, Inputs::Spherical);
     let mut params: Vec<f64> = Vec::new();
     let mut shapes = Vec::new();
     let mut prev = d;
     for &w in &widths {
-        let z = crate::rng::normals(&mut rng, w * prev);
+        let z = nnlimits::rng::normals(&mut rng, w * prev);
         params.extend(z.iter().map(|v| v * s2.sqrt())); // column-major (i + j w)
         shapes.push((w, prev));
         prev = w;
     }
-    let mut v: Vec<f64> = crate::rng::normals(&mut rng, prev)
+    let mut v: Vec<f64> = nnlimits::rng::normals(&mut rng, prev)
         .into_iter()
         .map(|z| z * v2.sqrt())
         .collect();
