@@ -4,7 +4,7 @@
 //!
 //! numpy side by side on the same matrices, repetitions interleaved (the ratios in docs/comparison.md):
 //! `cargo build --release --example eigen_timing && OPENBLAS_NUM_THREADS=1 python3 benches/numpy_eigh.py --faer`.
-//! One size only: `cargo bench --bench eigen -- eigvalsh_2000`.
+//! One size only: `cargo bench --features bench --bench eigen -- eigvalsh_2000`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use nnlimits::models::mp::gram_scaled;
