@@ -1,8 +1,10 @@
 //! KS distance between the deep conjugate-kernel law and sampled networks against the size n, for the
-//! table of docs/models/ck-deep.md: tanh, erf and the centred ReLU, depth 2 and 3, d = n,
+//! table of docs/models/ck-deep.md: tanh, erf, `crelu` (centred at layer 1 only) and the ReLU centred
+//! at every layer (`relu --centre`, written `relu+centre`), depth 2 and 3, d = n,
 //! N_1 = … = N_L = 1.5 n, n = 250, 500, 1000, 2000 (4 draws each, seed 1).
 //!
-//! `cargo run --release --example ck_deep_table [draws] [n,n,...]` (defaults: 4 and 250,500,1000,2000)
+//! `cargo run --release --example ck_deep_table [draws] [n,n,...] [act,act,...]` (defaults: 4,
+//! 250,500,1000,2000 and tanh,erf,crelu,relu+centre)
 
 use nnlimits::models::deep::entry::{CkDeepCheck, CkDeepSpec};
 use nnlimits::output::FloatList;
@@ -16,13 +18,27 @@ fn main() -> nnlimits::Result<()> {
         .get(2)
         .map(|a| a.split(',').filter_map(|v| v.parse().ok()).collect())
         .unwrap_or_else(|| vec![250, 500, 1000, 2000]);
+    let acts: Vec<String> = args
+        .get(3)
+        .map(|a| a.split(',').map(String::from).collect())
+        .unwrap_or_else(|| {
+            ["tanh", "erf", "crelu", "relu+centre"]
+                .map(String::from)
+                .to_vec()
+        });
     println!("| activation | L | n | draws | KS | KS tolerance | m1 obs / theory | verdict |");
     println!("|---|---|---|---|---|---|---|---|");
-    for act in ["tanh", "erf", "crelu"] {
+    for label in &acts {
+        let (act, centre) = match label.strip_suffix("+centre") {
+            Some(a) => (a, true),
+            None => (label.as_str(), false),
+        };
         for depth in [2usize, 3] {
             for &n in &sizes {
                 let c = CkDeepCheck {
                     activation: act.into(),
+                    centre,
+                    theory_sigma_w2: None,
                     sigma_w2: 1.0,
                     depth,
                     n,
@@ -41,7 +57,7 @@ fn main() -> nnlimits::Result<()> {
                 let ks = get("ks").expect("ks check");
                 let m1 = get("m1").expect("m1 check");
                 println!(
-                    "| {act} | {depth} | {n} | {draws} | {:.4} | {:.4} | {:.5} / {:.5} | {:?} |",
+                    "| {label} | {depth} | {n} | {draws} | {:.4} | {:.4} | {:.5} / {:.5} | {:?} |",
                     ks.observed, ks.tolerance, m1.observed, m1.theory, out.report.verdict
                 );
             }

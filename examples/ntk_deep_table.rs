@@ -5,7 +5,9 @@
 //! last layer's CK alone; finally ReLU at depth 2 against the naive extension of the law (refused by
 //! the model).
 //!
-//! `cargo run --release --example ntk_deep_table`
+//! `cargo run --release --example ntk_deep_table` (all of the above), `... -- relu` (the ReLU part
+//! only), `... -- centred` (the ReLU centred at every layer, `relu --centre`, depth 2 and 3,
+//! n = 250 … 2000, and the same draws at n = 1000 against the laws at `σ_w² = 1.05, 1.1`).
 
 use nnlimits::model::SpectralModel;
 use nnlimits::models::deep::ck::law as ck_law;
@@ -18,8 +20,14 @@ use nnlimits::validate::spectral::{validate_spectrum, SpectralValidation};
 use std::time::Instant;
 
 fn check(act: &str, depth: usize, n: usize) -> FimDeepCheck {
+    let (act, centre) = match act.strip_suffix("+centre") {
+        Some(a) => (a, true),
+        None => (act, false),
+    };
     FimDeepCheck {
         activation: act.into(),
+        centre,
+        theory_sigma_w2: None,
         sigma_w2: 1.0,
         sigma_v2: 1.0,
         depth,
@@ -31,6 +39,14 @@ fn check(act: &str, depth: usize, n: usize) -> FimDeepCheck {
 }
 
 fn ks_of(c: &FimDeepCheck, theory: Option<&dyn SpectralModel>) -> nnlimits::Result<String> {
+    Ok(ks_detail(c, theory)?.0)
+}
+
+/// The row of [`ks_of`] and the check that decided the verdict with its margin.
+fn ks_detail(
+    c: &FimDeepCheck,
+    theory: Option<&dyn SpectralModel>,
+) -> nnlimits::Result<(String, String)> {
     let plan = FimDeepSpec::plan(c)?;
     let opts = SpectralValidation {
         samples: 4,
@@ -43,20 +59,32 @@ fn ks_of(c: &FimDeepCheck, theory: Option<&dyn SpectralModel>) -> nnlimits::Resu
     let get = |name: &str| out.report.checks.iter().find(|k| k.name == name).cloned();
     let ks = get("ks").expect("ks check");
     let m1 = get("m1").expect("m1 check");
-    Ok(format!(
-        "{:.4} | {:.4} | {:.5} / {:.5} | {:?} | {:.1} s",
-        ks.observed,
-        ks.tolerance,
-        m1.observed,
-        m1.theory,
-        out.report.verdict,
-        t0.elapsed().as_secs_f64()
+    let decided = out
+        .report
+        .decided_by
+        .as_ref()
+        .map(|m| format!("{} ({:.2})", m.check, m.margin))
+        .unwrap_or_default();
+    Ok((
+        format!(
+            "{:.4} | {:.4} | {:.5} / {:.5} | {:?} | {:.1} s",
+            ks.observed,
+            ks.tolerance,
+            m1.observed,
+            m1.theory,
+            out.report.verdict,
+            t0.elapsed().as_secs_f64()
+        ),
+        decided,
     ))
 }
 
 fn main() -> nnlimits::Result<()> {
     if std::env::args().any(|a| a == "relu") {
         return relu_naive();
+    }
+    if std::env::args().any(|a| a == "centred") {
+        return centred_relu();
     }
     println!(
         "| activation | L | n | draws | KS | KS tolerance | m1 obs / theory | verdict | time |"
@@ -131,6 +159,42 @@ fn relu_naive() -> nnlimits::Result<()> {
         println!(
             "| {k} | {:.4} | {:.4} | {:.5} / {:.5} | {:?} |",
             ks.observed, ks.tolerance, m1.observed, m1.theory, out.report.verdict
+        );
+    }
+    Ok(())
+}
+
+/// The ReLU centred at every layer (`validate fim --depth L --activation relu --centre`), depth 2
+/// and 3, n = 250, 500, 1000, 2000 (or the sizes and depths given after `centred`); then at depth 2,
+/// n = 1000, the same draws against the laws at `σ_w² = 1.05` and `1.1` (near-miss controls).
+fn centred_relu() -> nnlimits::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let list = |i: usize, default: Vec<usize>| -> Vec<usize> {
+        args.get(i)
+            .map(|a| a.split(',').filter_map(|v| v.parse().ok()).collect())
+            .unwrap_or(default)
+    };
+    let sizes = list(2, vec![250, 500, 1000, 2000]);
+    let depths = list(3, vec![2, 3]);
+    println!(
+        "| activation | L | n | draws | KS | KS tolerance | m1 obs / theory | verdict | time | decided by (margin) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for &depth in &depths {
+        for &n in &sizes {
+            let (row, decided) = ks_detail(&check("relu+centre", depth, n), None)?;
+            println!("| relu, centred | {depth} | {n} | 4 | {row} | {decided} |");
+        }
+    }
+    if args.get(2).is_some() {
+        return Ok(());
+    }
+    for s in [1.05, 1.1] {
+        let mut c = check("relu+centre", 2, 1000);
+        c.theory_sigma_w2 = Some(s);
+        println!(
+            "| law at sigma_w2 = {s} | 2 | 1000 | 4 | {} |",
+            ks_of(&c, None)?
         );
     }
     Ok(())

@@ -139,3 +139,34 @@ fn eigenvalues_from_a_file_reproduce_the_built_in_verdict() {
     ]);
     assert_eq!(code, 2);
 }
+
+/// `spiked(A, θ…)`: `spectrum expr` reports the outliers in its JSON parameters (Wigner plus rank
+/// one: `θ + 1/θ` above the threshold, `null` below it) and in the text header.
+#[test]
+fn spiked_terms_report_their_outliers() {
+    let v = json(&[
+        "spectrum",
+        "expr",
+        "sc(1) + spiked(0, 3, 0.5)",
+        "--at",
+        "0",
+        "--format",
+        "json",
+    ]);
+    let o = v["params"]["outliers"].as_array().expect("outliers");
+    assert_eq!(o.len(), 2, "{v}");
+    let z = o[0]["location"].as_f64().expect("an outlier");
+    assert!((z - (3.0 + 1.0 / 3.0)).abs() < 1e-8, "{z}");
+    assert!(o[1]["location"].is_null(), "{v}");
+    let (code, out, err) = common::nnlimits(&[
+        "spectrum",
+        "expr",
+        "sc(1) + spiked(0, 3)",
+        "--at",
+        "0",
+        "--format",
+        "table",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("outliers") && out.contains("3.33333"), "{out}");
+}

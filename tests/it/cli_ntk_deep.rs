@@ -65,3 +65,72 @@ fn validate_and_refusals() {
     let (code, _, err) = nnlimits(&["spectrum", "fim", "--depth", "2", "--width-ratios", "1"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// `--centre` on the deep CK and NTK: ReLU accepted at depth 2 (refused without it), the centring
+/// constants in the JSON layers, `--centre=true` (the expression-leaf spelling) accepted, and
+/// `--theory-sigma-w2` checked.
+#[test]
+fn centred_relu_through_the_cli() {
+    let args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "spectrum",
+            "fim",
+            "--depth",
+            "2",
+            "--activation",
+            "relu",
+            "--width-ratio",
+            "1.5",
+            "--at",
+            "1",
+            "--format",
+            "json",
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    let (code, _, err) = nnlimits(&args(&[]));
+    assert_eq!(
+        code, 2,
+        "relu at depth 2 without --centre must be refused: {err}"
+    );
+    assert!(err.contains("--centre"), "{err}");
+    for flag in ["--centre", "--centre=true"] {
+        let (code, out, err) = nnlimits(&args(&[flag]));
+        assert_eq!(code, 0, "{flag}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        let shift = v["params"]["layers"][1]["forward"]["shift"]
+            .as_f64()
+            .expect(&out);
+        assert!(shift > 0.0, "{out}");
+    }
+    let (code, out, err) = nnlimits(&[
+        "spectrum",
+        "ck",
+        "--depth",
+        "3",
+        "--activation",
+        "relu",
+        "--centre",
+        "--at",
+        "0.05",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"centred\""), "{out}");
+    let (code, _, err) = nnlimits(&[
+        "validate",
+        "ck",
+        "--depth",
+        "2",
+        "--n",
+        "50",
+        "--d",
+        "50",
+        "--theory-sigma-w2",
+        "-1",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("theory-sigma-w2"), "{err}");
+}

@@ -56,12 +56,36 @@ pub struct Layer {
     pub alpha: f64,
     /// `β_ℓ = q_ℓ − κ_ℓ − α_ℓ (q_{ℓ−1} − κ_{ℓ−1})`.
     pub beta: f64,
+    /// Centring constant `m_ℓ = E φ(√s_ℓ ξ)` subtracted from the activation at this layer
+    /// ([`recursion_with`] with `centre`; 0 and not serialised otherwise).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub shift: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// The layer recursion of the module docs for `depth` layers (`q_0 = 1`, `κ_0 = 0`). The Gaussian
 /// constants come from [`Activation::constants`] (closed forms or the shared Gauss–Hermite rule) and,
 /// where the common covariance is nonzero, the bivariate kernels of [`Activation::pair_kernels`].
 pub fn recursion(act: &Activation, sigma_w2: f64, depth: usize) -> Result<Vec<Layer>> {
+    recursion_with(act, sigma_w2, depth, false)
+}
+
+/// [`recursion`], or with `centre` the recursion of the activation centred at every layer:
+/// `φ_ℓ(x) = φ(x) − m_ℓ`, `m_ℓ = E φ(√s_ℓ ξ)` (the variance `s_ℓ` from the centred recursion
+/// itself). Then every layer is centred for any `σ_w²` and activation: `c_ℓ = κ_ℓ = 0`,
+/// `q_ℓ = E φ(√s_ℓ ξ)² − m_ℓ²`, `f_ℓ = μ₁,ℓ²` (a constant shift changes neither `φ'` nor `μ₁`),
+/// `α_ℓ = σ_w² μ₁,ℓ²`, `β_ℓ = q_ℓ − α_ℓ q_{ℓ−1}`: the centred recursion of Fan & Wang (2020). The
+/// constants are those of [`Activation::constants`] (closed forms for ReLU: `m_ℓ = √(s_ℓ/2π)`,
+/// `q_ℓ = s_ℓ (1/2 − 1/2π)`, `μ₁ = 1/2`; no quadrature of a step).
+pub fn recursion_with(
+    act: &Activation,
+    sigma_w2: f64,
+    depth: usize,
+    centre: bool,
+) -> Result<Vec<Layer>> {
     check::positive("sigma_w2", sigma_w2)?;
     check::count("depth", depth, 1, MAX_DEPTH)?;
     let (mut q_prev, mut k_prev) = (1.0f64, 0.0f64);
@@ -80,6 +104,36 @@ pub fn recursion(act: &Activation, sigma_w2: f64, depth: usize) -> Result<Vec<La
             c = 0.0;
         }
         let g = act.constants(s, 1.0)?;
+        if centre {
+            let q = g.eta - g.mu0 * g.mu0;
+            let alpha = sigma_w2 * g.mu1 * g.mu1;
+            let beta = q - alpha * q_prev;
+            let beta = if beta < 0.0 && beta > -1e-12 * g.eta {
+                0.0
+            } else {
+                beta
+            };
+            if !(q > 0.0 && beta >= 0.0 && alpha.is_finite()) {
+                return Err(Error::Domain(format!(
+                    "layer {l} (centred): variance q = {q}, alpha = {alpha}, beta = {beta} (need q > 0, \
+                     beta >= 0)"
+                )));
+            }
+            out.push(Layer {
+                s,
+                c: 0.0,
+                q,
+                mu0: 0.0,
+                mu1: g.mu1,
+                kappa: 0.0,
+                slope: g.mu1 * g.mu1,
+                alpha,
+                beta,
+                shift: g.mu0,
+            });
+            q_prev = q;
+            continue;
+        }
         let (kappa, slope) = if c == 0.0 {
             (g.mu0 * g.mu0, g.mu1 * g.mu1)
         } else {
@@ -108,6 +162,7 @@ pub fn recursion(act: &Activation, sigma_w2: f64, depth: usize) -> Result<Vec<La
             slope,
             alpha,
             beta,
+            shift: 0.0,
         });
         q_prev = g.eta;
         k_prev = if kappa.abs() <= CENTRED_EPS * g.eta {
@@ -138,6 +193,7 @@ pub struct DeepCk {
     width_ratios: Vec<f64>,
     layers: Vec<Layer>,
     expr: Expression,
+    centred: bool,
 }
 
 impl DeepCk {
@@ -149,11 +205,23 @@ impl DeepCk {
         d_ratio: f64,
         width_ratios: &[f64],
     ) -> Result<Self> {
+        Self::with_centring(act, sigma_w2, d_ratio, width_ratios, false)
+    }
+
+    /// [`DeepCk::new`], or with `centre` the network whose activation is centred at every layer
+    /// (`φ − E φ(√s_ℓ ξ)` at layer `ℓ`, [`recursion_with`]).
+    pub fn with_centring(
+        act: &Activation,
+        sigma_w2: f64,
+        d_ratio: f64,
+        width_ratios: &[f64],
+        centre: bool,
+    ) -> Result<Self> {
         check::in_range("d_ratio", d_ratio, 1e-4, 1e4)?;
         for &r in width_ratios {
             check::in_range("width_ratio", r, 1e-4, 1e4)?;
         }
-        let layers = recursion(act, sigma_w2, width_ratios.len())?;
+        let layers = recursion_with(act, sigma_w2, width_ratios.len(), centre)?;
         let coef: Vec<(f64, f64, f64)> = layers
             .iter()
             .zip(width_ratios)
@@ -167,7 +235,13 @@ impl DeepCk {
             width_ratios: width_ratios.to_vec(),
             layers,
             expr,
+            centred: centre,
         })
+    }
+
+    /// The centring constants `m_ℓ` subtracted at each layer (all 0 unless centred).
+    pub fn shifts(&self) -> Vec<f64> {
+        self.layers.iter().map(|l| l.shift).collect()
     }
 
     /// The layer constants.
@@ -192,7 +266,7 @@ impl SpectralModel for DeepCk {
         "ck-deep".into()
     }
     fn params(&self) -> serde_json::Value {
-        serde_json::json!({
+        let mut p = serde_json::json!({
             "activation": self.activation,
             "sigma_w2": self.sigma_w2,
             "depth": self.layers.len(),
@@ -200,7 +274,11 @@ impl SpectralModel for DeepCk {
             "width_over_n": self.width_ratios,
             "layers": self.layers,
             "expression": self.expr.canonical(),
-        })
+        });
+        if self.centred {
+            p["centred"] = serde_json::json!("at every layer: phi - E phi(sqrt(s_l) xi)");
+        }
+        p
     }
     fn stieltjes(&self, z: C64) -> Result<C64> {
         self.expr.stieltjes(z)

@@ -2,7 +2,7 @@
 //! [--d-ratio d/n]` and `nnlimits validate ck --depth L --n n --d d --widths N1,...,NL` (the flag
 //! `--depth` on `ck` selects this variant, so `spectrum ck` without it is unchanged).
 
-use super::ck::{DeepCk, MAX_DEPTH};
+use super::ck::{recursion_with, DeepCk, MAX_DEPTH};
 use super::sampler::DeepCkSampler;
 use crate::error::{Error, Result};
 use crate::model::SpectralModel;
@@ -23,6 +23,11 @@ pub struct CkDeepParams {
     /// Number of hidden layers L.
     #[arg(long)]
     pub depth: usize,
+    /// Centre the activation at every layer: phi - E phi(sqrt(s_l) xi) at layer l, with s_l from
+    /// the variance recursion (e.g. a ReLU centred at every depth); `--centre` alone means true.
+    #[arg(long, num_args = 0..=1, default_value_t = false, default_missing_value = "true",
+          action = clap::ArgAction::Set)]
+    pub centre: bool,
     /// Ratio d/n (input dimension per data point).
     #[arg(long, default_value_t = 1.0)]
     pub d_ratio: f64,
@@ -46,6 +51,11 @@ pub struct CkDeepCheck {
     /// Number of hidden layers L.
     #[arg(long)]
     pub depth: usize,
+    /// Centre the activation at every layer: phi - E phi(sqrt(s_l) xi) at layer l, with s_l from
+    /// the variance recursion (e.g. a ReLU centred at every depth); `--centre` alone means true.
+    #[arg(long, num_args = 0..=1, default_value_t = false, default_missing_value = "true",
+          action = clap::ArgAction::Set)]
+    pub centre: bool,
     /// Number of data points n.
     #[arg(long, default_value_t = 1000)]
     pub n: usize,
@@ -58,6 +68,20 @@ pub struct CkDeepCheck {
     /// Finite-size bias coefficient b of the tolerance b n^-r (r = 1 linear, 1/2 nonlinear).
     #[arg(long)]
     pub bias_coeff: Option<f64>,
+    /// Compare with the law at this sigma_w^2 instead of the sampled one (the samples keep
+    /// --sigma-w2): a wrong theory the validator must reject (power checks, near-miss controls).
+    #[arg(long)]
+    pub theory_sigma_w2: Option<f64>,
+}
+
+/// The `--theory-sigma-w2` of `validate ck|fim --depth`: finite and > 0.
+pub(super) fn theory_sigma_w2(v: Option<f64>) -> Result<Option<f64>> {
+    match v {
+        Some(s) if !(s.is_finite() && s > 0.0) => {
+            Err(Error::param("theory-sigma-w2", s, "finite and > 0"))
+        }
+        v => Ok(v),
+    }
 }
 
 /// The per-layer width ratios of `spectrum ck|fim --depth`: `--width-ratios` (one per layer) or
@@ -123,6 +147,11 @@ L-layer network, linear-width limit (Fan–Wang recursion on the expression engi
         ("d", "integer in [1, 20000]"),
         ("widths", "one integer in [1, 20000] per layer"),
         ("bias-coeff", ">= 0, finite [default: 1]"),
+        (
+            "centre",
+            "true or false (--centre alone: true) [default: false]",
+        ),
+        ("theory-sigma-w2", "> 0, finite [default: --sigma-w2]"),
     ];
     const SELECTED_BY_FLAGS: Option<(&'static str, &'static [&'static str])> =
         Some(("ck", &["depth"]));
@@ -130,11 +159,12 @@ L-layer network, linear-width limit (Fan–Wang recursion on the expression engi
     type Check = CkDeepCheck;
     fn theory(p: &CkDeepParams) -> Result<Theory> {
         let act = Activation::parse(&p.activation)?;
-        let law = DeepCk::new(
+        let law = DeepCk::with_centring(
             &act,
             p.sigma_w2,
             p.d_ratio,
             &layer_ratios(p.width_ratios.as_ref(), p.width_ratio, p.depth)?,
+            p.centre,
         )?;
         let axis = if law.has_spike() {
             "eigenvalues of CK_L = X_Lᵀ X_L / N_L (n x n; rank-one spike ≈ n κ_L excluded)"
@@ -154,10 +184,21 @@ L-layer network, linear-width limit (Fan–Wang recursion on the expression engi
         crate::error::check::count("n", c.n, 1, 20_000)?;
         crate::error::check::count("d", c.d, 1, 20_000)?;
         let ratios: Vec<f64> = ws.iter().map(|&w| w as f64 / c.n as f64).collect();
-        let law = DeepCk::new(&act, c.sigma_w2, c.d as f64 / c.n as f64, &ratios)?;
-        let remove_top = usize::from(law.has_spike());
+        let claimed = theory_sigma_w2(c.theory_sigma_w2)?;
+        let d_ratio = c.d as f64 / c.n as f64;
+        let sampled = DeepCk::with_centring(&act, c.sigma_w2, d_ratio, &ratios, c.centre)?;
+        let remove_top = usize::from(sampled.has_spike());
+        let law = match claimed {
+            Some(s) => DeepCk::with_centring(&act, s, d_ratio, &ratios, c.centre)?,
+            None => sampled,
+        };
         let exact = matches!(act, Activation::Linear);
-        let sampler = DeepCkSampler::new(c.n, c.d, &ws, act, c.sigma_w2)?;
+        let mut sampler = DeepCkSampler::new(c.n, c.d, &ws, act.clone(), c.sigma_w2)?;
+        if c.centre {
+            // the sampled network's own centring constants (not the claimed law's)
+            let own = recursion_with(&act, c.sigma_w2, c.depth, true)?;
+            sampler = sampler.with_shifts(own.iter().map(|l| l.shift).collect())?;
+        }
         let options = SpectralValidation {
             bias_coeff: crate::error::check::in_range(
                 "bias_coeff",
@@ -170,7 +211,7 @@ L-layer network, linear-width limit (Fan–Wang recursion on the expression engi
             calibrated: c.bias_coeff.is_none(),
             ..SpectralValidation::default()
         };
-        let notes = vec![format!(
+        let mut notes = vec![format!(
             "theory: {} ({}); tolerance bias b n^-r with b = {}, r = {}{}",
             if exact {
                 "exact law (iterated Marchenko–Pastur map)"
@@ -186,6 +227,19 @@ L-layer network, linear-width limit (Fan–Wang recursion on the expression engi
                 ""
             }
         )];
+        if let Some(s) = claimed {
+            notes.push(format!(
+                "the theory is the law at sigma_w^2 = {s}, the samples are drawn at sigma_w^2 = {} \
+                 (a wrong claim the validator must reject unless they are equal)",
+                c.sigma_w2
+            ));
+        }
+        if c.centre {
+            notes.push(
+                "activation centred at every layer: phi - E phi(sqrt(s_l) xi) (docs/models/ck-deep.md)"
+                    .into(),
+            );
+        }
         Ok(Plan {
             theory: Box::new(law) as Box<dyn SpectralModel>,
             sampler: Box::new(sampler),

@@ -30,7 +30,7 @@
 //! `m₁ = r_+ + Σ τ_ℓ p_ℓ = Σ_ℓ D_ℓ q_{ℓ−1} + q_L − κ_L` (the trace recursion),
 //! `m₂ = r_+² + 2 r_+ Σ τ_ℓ p_ℓ + Σ_{ij} τ_i τ_j T_{ij}`.
 
-use super::ck::{recursion, Layer, MAX_DEPTH};
+use super::ck::{recursion_with, Layer, MAX_DEPTH};
 use super::ntk_solver::{Point, System, ETA_MIN};
 use crate::error::{check, Error, Result};
 use crate::model::{SpectralModel, Support};
@@ -65,7 +65,21 @@ pub fn coefficients(
     sigma_v2: f64,
     depth: usize,
 ) -> Result<(Vec<NtkLayer>, Vec<f64>, f64)> {
-    let (layers, tau, r_plus) = coefficients_unchecked(act, sigma_w2, sigma_v2, depth)?;
+    coefficients_with(act, sigma_w2, sigma_v2, depth, false)
+}
+
+/// [`coefficients`], or with `centre` those of the network whose activation is centred at every
+/// layer (`φ − E φ(√s_ℓ ξ)`, [`super::ck::recursion_with`]): then `κ_ℓ = 0` at every layer and
+/// (N2)–(N3) hold for any activation (ReLU included); `η'_ℓ` and the slopes are unchanged by the
+/// shift.
+pub fn coefficients_with(
+    act: &Activation,
+    sigma_w2: f64,
+    sigma_v2: f64,
+    depth: usize,
+    centre: bool,
+) -> Result<(Vec<NtkLayer>, Vec<f64>, f64)> {
+    let (layers, tau, r_plus) = unchecked_with(act, sigma_w2, sigma_v2, depth, centre)?;
     if let Some(l) = layers[..depth - 1]
         .iter()
         .position(|l| l.forward.kappa != 0.0)
@@ -77,7 +91,8 @@ pub fn coefficients(
                 "an activation centred at every layer below the last for the deep NTK (E phi(g_l) = 0 for \
                  l < L: tanh, erf, linear); at depth {depth} layer {} has common correlation kappa = {:e}, \
                  and its conjugate kernel times the backward Gram's fluctuation is not in the law \
-                 (docs/models/ntk-deep.md); use --depth 1 for non-centred activations",
+                 (docs/models/ntk-deep.md); use --centre (centred at every layer) or --depth 1 for \
+                 non-centred activations",
                 l + 1,
                 layers[l].forward.kappa
             ),
@@ -95,8 +110,18 @@ pub fn coefficients_unchecked(
     sigma_v2: f64,
     depth: usize,
 ) -> Result<(Vec<NtkLayer>, Vec<f64>, f64)> {
+    unchecked_with(act, sigma_w2, sigma_v2, depth, false)
+}
+
+fn unchecked_with(
+    act: &Activation,
+    sigma_w2: f64,
+    sigma_v2: f64,
+    depth: usize,
+    centre: bool,
+) -> Result<(Vec<NtkLayer>, Vec<f64>, f64)> {
     check::positive("sigma_v2", sigma_v2)?;
-    let fwd = recursion(act, sigma_w2, depth)?;
+    let fwd = recursion_with(act, sigma_w2, depth, centre)?;
     let mut layers: Vec<NtkLayer> = Vec::with_capacity(depth);
     for l in &fwd {
         let eta_p = act.constants(l.s, 1.0)?.eta_p;
@@ -154,6 +179,7 @@ pub struct DeepNtk {
     atom: Option<(f64, f64)>,
     moments: [f64; 2],
     support: OnceLock<Support>,
+    centred: bool,
 }
 
 /// `d/n` and the ratios `N_ℓ/n` in `[1e-4, 1e4]`, depth `1..=50`.
@@ -176,9 +202,23 @@ impl DeepNtk {
         d_ratio: f64,
         width_ratios: &[f64],
     ) -> Result<Self> {
+        Self::with_centring(act, sigma_w2, sigma_v2, d_ratio, width_ratios, false)
+    }
+
+    /// [`DeepNtk::new`], or with `centre` the network whose activation is centred at every layer
+    /// ([`coefficients_with`]; any activation at any depth).
+    pub fn with_centring(
+        act: &Activation,
+        sigma_w2: f64,
+        sigma_v2: f64,
+        d_ratio: f64,
+        width_ratios: &[f64],
+        centre: bool,
+    ) -> Result<Self> {
         check_ratios(d_ratio, width_ratios)?;
-        let (layers, tau, shift) = coefficients(act, sigma_w2, sigma_v2, width_ratios.len())?;
-        Self::assemble(
+        let (layers, tau, shift) =
+            coefficients_with(act, sigma_w2, sigma_v2, width_ratios.len(), centre)?;
+        let mut law = Self::assemble(
             act,
             sigma_w2,
             sigma_v2,
@@ -187,7 +227,14 @@ impl DeepNtk {
             layers,
             tau,
             shift,
-        )
+        )?;
+        law.centred = centre;
+        Ok(law)
+    }
+
+    /// The centring constants `m_ℓ` subtracted at each layer (all 0 unless centred).
+    pub fn shifts(&self) -> Vec<f64> {
+        self.layers.iter().map(|l| l.forward.shift).collect()
     }
 
     /// The law of `r_+ I + Σ τ_ℓ CK_ℓ` with the coefficients of [`coefficients_unchecked`] (no
@@ -259,6 +306,7 @@ impl DeepNtk {
             atom,
             moments,
             support: OnceLock::new(),
+            centred: false,
         })
     }
 
@@ -389,7 +437,7 @@ impl SpectralModel for DeepNtk {
         "fim-deep".into()
     }
     fn params(&self) -> serde_json::Value {
-        serde_json::json!({
+        let mut p = serde_json::json!({
             "activation": self.activation,
             "sigma_w2": self.sigma_w2,
             "sigma_v2": self.sigma_v2,
@@ -400,7 +448,11 @@ impl SpectralModel for DeepNtk {
             "tau": self.system.tau,
             "r_plus": self.system.shift,
             "combination": "Θ ≈ r_+ I + Σ_l tau_l CK_l (l = 0..L, CK_0 = XᵀX/d)",
-        })
+        });
+        if self.centred {
+            p["centred"] = serde_json::json!("at every layer: phi - E phi(sqrt(s_l) xi)");
+        }
+        p
     }
     fn stieltjes(&self, z: C64) -> Result<C64> {
         Ok(self.system.solve(z, None, self.scale())?.m)

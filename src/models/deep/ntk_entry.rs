@@ -4,7 +4,7 @@
 //! shallow law, unchanged). docs/models/ntk-deep.md.
 
 use super::ck::MAX_DEPTH;
-use super::entry::{layer_ratios, layer_widths};
+use super::entry::{layer_ratios, layer_widths, theory_sigma_w2};
 use super::ntk::DeepNtk;
 use super::ntk_sampler::DeepNtkSampler;
 use crate::error::{check, Result};
@@ -17,7 +17,7 @@ use crate::validate::spectral::SpectralValidation;
 /// `spectrum fim --depth L`: the NTK dual Gram of an `L`-layer network in the linear-width limit.
 #[derive(Debug, Clone, clap::Args)]
 pub struct FimDeepParams {
-    /// Activation: tanh, erf, linear (any depth); relu, crelu, absc only where centred below the last layer (depth 1).
+    /// Activation: tanh, erf, linear (any depth); relu, crelu, absc at depth 1, or at any depth with --centre.
     #[arg(long, default_value = "tanh")]
     pub activation: String,
     /// Weight variance sigma_w^2 of every hidden layer.
@@ -29,6 +29,11 @@ pub struct FimDeepParams {
     /// Number of hidden layers L.
     #[arg(long)]
     pub depth: usize,
+    /// Centre the activation at every layer: phi - E phi(sqrt(s_l) xi) at layer l, with s_l from
+    /// the variance recursion (e.g. a ReLU centred at every depth); `--centre` alone means true.
+    #[arg(long, num_args = 0..=1, default_value_t = false, default_missing_value = "true",
+          action = clap::ArgAction::Set)]
+    pub centre: bool,
     /// Ratio d/n (input dimension per data point).
     #[arg(long, default_value_t = 1.0)]
     pub d_ratio: f64,
@@ -43,7 +48,7 @@ pub struct FimDeepParams {
 /// `validate fim --depth L`: sampled deep networks (spherical inputs, normalised readout).
 #[derive(Debug, Clone, clap::Args)]
 pub struct FimDeepCheck {
-    /// Activation: tanh, erf, linear (any depth); relu, crelu, absc only where centred below the last layer (depth 1).
+    /// Activation: tanh, erf, linear (any depth); relu, crelu, absc at depth 1, or at any depth with --centre.
     #[arg(long, default_value = "tanh")]
     pub activation: String,
     /// Weight variance sigma_w^2 of every hidden layer.
@@ -55,6 +60,11 @@ pub struct FimDeepCheck {
     /// Number of hidden layers L.
     #[arg(long)]
     pub depth: usize,
+    /// Centre the activation at every layer: phi - E phi(sqrt(s_l) xi) at layer l, with s_l from
+    /// the variance recursion (e.g. a ReLU centred at every depth); `--centre` alone means true.
+    #[arg(long, num_args = 0..=1, default_value_t = false, default_missing_value = "true",
+          action = clap::ArgAction::Set)]
+    pub centre: bool,
     /// Number of data points n.
     #[arg(long, default_value_t = 600)]
     pub n: usize,
@@ -67,6 +77,20 @@ pub struct FimDeepCheck {
     /// Finite-size bias coefficient b of the tolerance b n^-r (r = 1 for a linear network at depth 1, else 1/2).
     #[arg(long)]
     pub bias_coeff: Option<f64>,
+    /// Compare with the law at this sigma_w^2 instead of the sampled one (the samples keep
+    /// --sigma-w2): a wrong theory the validator must reject (power checks, near-miss controls).
+    #[arg(long)]
+    pub theory_sigma_w2: Option<f64>,
+}
+
+/// The caveat for a centred non-smooth activation at depth ≥ 3 (docs/models/ntk-deep.md: its KS
+/// distance to sampled networks levels off at ~0.05), or `None`.
+fn unconfirmed(act: &Activation, centre: bool, depth: usize) -> Option<&'static str> {
+    (centre && depth >= 3 && matches!(act, Activation::Relu | Activation::Crelu | Activation::Absc))
+        .then_some(
+            "centred non-smooth activation at depth >= 3: NOT confirmed by Monte Carlo (KS levels off \
+             at ~0.05 for relu at depth 3, docs/models/ntk-deep.md)",
+        )
 }
 
 /// The registry's view of the deep NTK.
@@ -86,7 +110,7 @@ linear-width limit: r_+ I + a linear combination of all layers' conjugate kernel
     const RANGES: &'static [(&'static str, &'static str)] = &[
         (
             "activation",
-            "tanh, erf, linear; relu, crelu, absc at depth 1 (or where centred below the last layer)",
+            "tanh, erf, linear; relu, crelu, absc at depth 1 or with --centre",
         ),
         ("sigma-w2", "> 0, finite"),
         ("sigma-v2", "> 0, finite"),
@@ -98,6 +122,11 @@ linear-width limit: r_+ I + a linear combination of all layers' conjugate kernel
         ("d", "integer in [1, 20000]"),
         ("widths", "one integer in [1, 20000] per layer"),
         ("bias-coeff", ">= 0, finite [default: 1]"),
+        (
+            "centre",
+            "true or false (--centre alone: true) [default: false]",
+        ),
+        ("theory-sigma-w2", "> 0, finite [default: --sigma-w2]"),
     ];
     const SELECTED_BY_FLAGS: Option<(&'static str, &'static [&'static str])> =
         Some(("fim", &["depth"]));
@@ -105,18 +134,22 @@ linear-width limit: r_+ I + a linear combination of all layers' conjugate kernel
     type Check = FimDeepCheck;
     fn theory(p: &FimDeepParams) -> Result<Theory> {
         let act = Activation::parse(&p.activation)?;
-        let law = DeepNtk::new(
+        let law = DeepNtk::with_centring(
             &act,
             p.sigma_w2,
             p.sigma_v2,
             p.d_ratio,
             &layer_ratios(p.width_ratios.as_ref(), p.width_ratio, p.depth)?,
+            p.centre,
         )?;
-        let axis = if law.has_spike() {
+        let mut axis = if law.has_spike() {
             format!("{AXIS}; rank-one spike excluded")
         } else {
             AXIS.to_string()
         };
+        if let Some(w) = unconfirmed(&act, p.centre, p.depth) {
+            axis = format!("{axis}; {w}");
+        }
         Ok(Theory {
             model: Box::new(law),
             axis,
@@ -130,25 +163,32 @@ linear-width limit: r_+ I + a linear combination of all layers' conjugate kernel
         check::count("n", c.n, 1, 20_000)?;
         check::count("d", c.d, 1, 20_000)?;
         let ratios: Vec<f64> = ws.iter().map(|&w| w as f64 / c.n as f64).collect();
-        let law = DeepNtk::new(
-            &act,
-            c.sigma_w2,
-            c.sigma_v2,
-            c.d as f64 / c.n as f64,
-            &ratios,
-        )?;
-        let remove_top = usize::from(law.has_spike());
+        let claimed = theory_sigma_w2(c.theory_sigma_w2)?;
+        let d_ratio = c.d as f64 / c.n as f64;
+        let sampled =
+            DeepNtk::with_centring(&act, c.sigma_w2, c.sigma_v2, d_ratio, &ratios, c.centre)?;
+        let remove_top = usize::from(sampled.has_spike());
+        // the sampled network's own centring constants (not the claimed law's)
+        let shifts = sampled.shifts();
+        let law = match claimed {
+            Some(s) => DeepNtk::with_centring(&act, s, c.sigma_v2, d_ratio, &ratios, c.centre)?,
+            None => sampled,
+        };
         // exact only for a linear network at depth 1 (the shallow F9 law); deeper linear networks
         // have backward norms |b_l|^2 that fluctuate by O(n^-1/2)
         let exact = matches!(act, Activation::Linear) && c.depth == 1;
-        let sampler = DeepNtkSampler::new(c.n, c.d, &ws, act, c.sigma_w2, c.sigma_v2, remove_top)?;
+        let mut sampler =
+            DeepNtkSampler::new(c.n, c.d, &ws, act, c.sigma_w2, c.sigma_v2, remove_top)?;
+        if c.centre {
+            sampler = sampler.with_shifts(shifts)?;
+        }
         let options = SpectralValidation {
             bias_coeff: check::in_range("bias_coeff", c.bias_coeff.unwrap_or(1.0), 0.0, 1e150)?,
             bias_rate: if exact { 1.0 } else { 0.5 },
             remove_top: 0,
             ..SpectralValidation::default()
         };
-        let notes = vec![format!(
+        let mut notes = vec![format!(
             "theory: Θ ≈ r_+ I + Σ_l tau_l CK_l with r_+ = {:.6}, tau = {:?} (iterated deterministic \
              equivalents, docs/models/ntk-deep.md); {}; tolerance bias b n^-r with b = {}, r = {}{}",
             law.r_plus(),
@@ -166,6 +206,22 @@ linear-width limit: r_+ I + a linear combination of all layers' conjugate kernel
                 ""
             }
         )];
+        if let Some(s) = claimed {
+            notes.push(format!(
+                "the theory is the law at sigma_w^2 = {s}, the samples are drawn at sigma_w^2 = {} \
+                 (a wrong claim the validator must reject unless they are equal)",
+                c.sigma_w2
+            ));
+        }
+        if c.centre {
+            notes.push(
+                "activation centred at every layer: phi - E phi(sqrt(s_l) xi) (docs/models/ntk-deep.md)"
+                    .into(),
+            );
+        }
+        if let Some(w) = unconfirmed(&Activation::parse(&c.activation)?, c.centre, c.depth) {
+            notes.push(w.into());
+        }
         Ok(Plan {
             theory: Box::new(law) as Box<dyn SpectralModel>,
             sampler: Box::new(sampler),

@@ -28,6 +28,8 @@ pub struct DeepNtkSampler {
     sigma_w2: f64,
     sigma_v2: f64,
     remove_top: usize,
+    /// Constants subtracted from the activation at each layer (empty: none).
+    shifts: Vec<f64>,
 }
 
 impl DeepNtkSampler {
@@ -53,9 +55,18 @@ impl DeepNtkSampler {
             sigma_w2,
             sigma_v2,
             remove_top,
+            shifts: Vec::new(),
         };
         crate::budget::check("deep NTK sampling (one draw)", s.memory_per_draw())?;
         Ok(s)
+    }
+
+    /// The network whose activation at layer `ℓ` is `φ(x) − shifts[ℓ − 1]` (centring constants of
+    /// [`super::ck::recursion_with`]; the derivatives are unchanged); one finite constant per layer.
+    pub fn with_shifts(mut self, shifts: Vec<f64>) -> Result<Self> {
+        super::sampler::check_shifts(&shifts, self.widths.len())?;
+        self.shifts = shifts;
+        Ok(self)
     }
 
     /// Generic rank of `Θ`: `min(n, d)` for a linear network (every term factors through `X`),
@@ -77,7 +88,8 @@ impl DeepNtkSampler {
         let sw = self.sigma_w2.sqrt();
         let mut ws = Vec::with_capacity(self.widths.len());
         let mut dphi = Vec::with_capacity(self.widths.len());
-        for &w in &self.widths {
+        for (l, &w) in self.widths.iter().enumerate() {
+            let shift = self.shifts.get(l).copied().unwrap_or(0.0);
             let x = h.last().expect("inputs drawn");
             let prev = x.nrows();
             let z = normals(rng, w * prev);
@@ -92,7 +104,7 @@ impl DeepNtkSampler {
                 Par::Seq,
             );
             dphi.push(Mat::from_fn(w, n, |i, j| act.deriv(g[(i, j)])));
-            h.push(Mat::from_fn(w, n, |i, j| act.eval(g[(i, j)])));
+            h.push(Mat::from_fn(w, n, |i, j| act.eval(g[(i, j)]) - shift));
             ws.push(wm);
         }
         let last = *self.widths.last().expect("depth >= 1");
@@ -164,13 +176,17 @@ impl DeepNtkSampler {
 impl Sampler for DeepNtkSampler {
     type Output = Vec<f64>;
     fn describe(&self) -> serde_json::Value {
-        serde_json::json!({
+        let mut v = serde_json::json!({
             "n": self.n, "d": self.d, "widths": self.widths, "depth": self.widths.len(),
             "activation": self.activation.name(), "sigma_w2": self.sigma_w2, "sigma_v2": self.sigma_v2,
             "inputs": "spherical (|x|^2 = d)", "normalize_readout": true,
             "removed_top_eigenvalues": self.remove_top,
             "matrix": "dual NTK Gram Θ = J Jᵀ over W_1..W_L and v (n x n), built from Hadamard products of Grams",
-        })
+        });
+        if !self.shifts.is_empty() {
+            v["centring_shifts"] = serde_json::json!(self.shifts);
+        }
+        v
     }
     fn sample(&self, rng: &mut Rng) -> Result<Vec<f64>> {
         self.eigenvalues(rng)

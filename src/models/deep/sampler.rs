@@ -23,6 +23,23 @@ pub struct DeepCkSampler {
     widths: Vec<usize>,
     activation: Activation,
     sigma_w2: f64,
+    /// Constants subtracted from the activation at each layer (empty: none).
+    shifts: Vec<f64>,
+}
+
+/// One finite centring constant per layer.
+pub(super) fn check_shifts(shifts: &[f64], depth: usize) -> Result<()> {
+    if shifts.len() != depth {
+        return Err(crate::Error::param(
+            "shifts",
+            format!("{} values", shifts.len()),
+            &format!("one centring constant per layer (depth {depth})"),
+        ));
+    }
+    for &m in shifts {
+        check::finite("shift", m)?;
+    }
+    Ok(())
 }
 
 /// The sizes and weight variance shared by the deep samplers: `n, d, N_ℓ` in `1..=20000`, depth
@@ -54,9 +71,18 @@ impl DeepCkSampler {
             widths: widths.to_vec(),
             activation,
             sigma_w2,
+            shifts: Vec::new(),
         };
         crate::budget::check("deep network sampling (one draw)", s.memory_per_draw())?;
         Ok(s)
+    }
+
+    /// The network whose activation at layer `ℓ` is `φ(x) − shifts[ℓ − 1]` (the centring constants
+    /// of [`super::ck::recursion_with`]); one finite constant per layer.
+    pub fn with_shifts(mut self, shifts: Vec<f64>) -> Result<Self> {
+        check_shifts(&shifts, self.widths.len())?;
+        self.shifts = shifts;
+        Ok(self)
     }
 
     /// Generic rank of `CK_L`: `min(n, d, N_1, …, N_L)` for a linear network, `min(n, N_L)` otherwise.
@@ -76,7 +102,8 @@ impl DeepCkSampler {
     pub fn features(&self, rng: &mut Rng) -> Mat<f64> {
         let mut x = draw_inputs(rng, self.n, self.d, Inputs::Spherical);
         let sw = self.sigma_w2.sqrt();
-        for &w in &self.widths {
+        for (l, &w) in self.widths.iter().enumerate() {
+            let shift = self.shifts.get(l).copied().unwrap_or(0.0);
             let prev = x.nrows();
             let z = normals(rng, w * prev);
             let wm = Mat::<f64>::from_fn(w, prev, |i, j| sw * z[j * w + i]);
@@ -89,7 +116,7 @@ impl DeepCkSampler {
                 1.0 / (prev as f64).sqrt(),
                 Par::Seq,
             );
-            x = Mat::from_fn(w, self.n, |i, j| self.activation.eval(h[(i, j)]));
+            x = Mat::from_fn(w, self.n, |i, j| self.activation.eval(h[(i, j)]) - shift);
         }
         x
     }
@@ -121,12 +148,16 @@ impl DeepCkSampler {
 impl Sampler for DeepCkSampler {
     type Output = Vec<f64>;
     fn describe(&self) -> serde_json::Value {
-        serde_json::json!({
+        let mut v = serde_json::json!({
             "n": self.n, "d": self.d, "widths": self.widths, "depth": self.widths.len(),
             "activation": self.activation.name(), "sigma_w2": self.sigma_w2,
             "inputs": "spherical (|x|^2 = d)",
             "matrix": "last-layer conjugate kernel CK_L = X_L^T X_L / N_L (n x n)",
-        })
+        });
+        if !self.shifts.is_empty() {
+            v["centring_shifts"] = serde_json::json!(self.shifts);
+        }
+        v
     }
     fn sample(&self, rng: &mut Rng) -> Result<Vec<f64>> {
         self.eigenvalues(rng)

@@ -209,6 +209,33 @@ impl Law {
         }
     }
 
+    /// The points at which this operation evaluates its operands at `z` (`Im z > 0`): for `A ⊞ B`
+    /// the subordination functions `[ω_A(z), ω_B(z)]` (`g = g_A(ω_A) = g_B(ω_B)`, `ω_A = −1/m`,
+    /// `ω_B = z + h_A(ω_A)`), for `pop(A, c)` `[z/w]` (`g = g_A(z/w)/w`, `w = 1 − c − c z g`), for
+    /// `a X + b` `[(z − b)/a]`; empty for leaves and `⊠`. The same solve as [`Law::gk`].
+    pub(crate) fn subordination(&self, z: C64, o: &SolverOptions) -> Result<Vec<C64>> {
+        let mut w = Warm::default();
+        let (g, _) = self.gk(z, &mut w, o, false)?;
+        let solved = || {
+            w.last.map(|l| l.1).ok_or_else(|| {
+                Error::Domain(format!(
+                    "`{}`: no subordination solution at {z}",
+                    self.label
+                ))
+            })
+        };
+        Ok(match &self.kind {
+            Kind::Add(a, _) => {
+                let w1 = -solved()?.inv();
+                let (ga, ka) = a.gk(w1, &mut Warm::default(), o, false)?;
+                vec![w1, z - ka / ga]
+            }
+            Kind::Pop(_, c) => vec![z / (1.0 - c - c * z * g)],
+            Kind::Affine(a, b, _) => vec![(z - b) / a],
+            _ => vec![],
+        })
+    }
+
     /// `η` used for points "on" the real axis: the solver's `η_min` in units of the law's scale.
     pub(crate) fn eta(&self, o: &SolverOptions) -> f64 {
         o.eta_min * self.scale

@@ -58,6 +58,9 @@ pub struct Law {
     #[doc(hidden)]
     pub scale: f64,
     pub(crate) support: OnceLock<Support>,
+    /// Finite-rank spikes of a `spiked(A, θ…)` term: eigenvalues of this node's matrix beyond its
+    /// law (zero mass in the limit), whose outliers [`Law::outliers`] locates.
+    pub(crate) spikes: Vec<f64>,
 }
 
 impl std::fmt::Debug for Law {
@@ -123,6 +126,7 @@ impl Law {
             hull,
             scale,
             support: OnceLock::new(),
+            spikes: Vec::new(),
         })
     }
 
@@ -256,21 +260,60 @@ impl Law {
         Law::build(Kind::Model(model), label, s.atoms.clone(), m, hull)
     }
 
-    /// `a X + b` (`a = 0` gives `δ_b`).
+    /// `spiked(A, θ_1, …, θ_k)`: the law of `A` whose matrix has `k` more eigenvalues `θ_i` (a
+    /// finite-rank perturbation: `n − k` eigenvalues from `A`, plus the `θ_i`). The law is `A`'s
+    /// (the spikes have zero mass in the limit); the spikes outside `A`'s support are its outliers,
+    /// and through free sums, `pop` and affine maps they produce the outliers of the whole
+    /// expression ([`Law::outliers`]). At most 64 finite spikes.
+    pub fn spiked(a: Law, thetas: Vec<f64>) -> Result<Law> {
+        if thetas.is_empty() || thetas.len() + a.spikes.len() > 64 {
+            return Err(Error::param(
+                "spiked",
+                format!("{} spikes", thetas.len() + a.spikes.len()),
+                "between 1 and 64 spike locations",
+            ));
+        }
+        for &t in &thetas {
+            check::finite("spike", t)?;
+        }
+        let mut a = a;
+        a.label = spiked_label(&a.label, &thetas);
+        a.spikes.extend(thetas);
+        Ok(a)
+    }
+
+    /// `a X + b` (`a = 0` gives `δ_b`). Spikes of `X` are mapped to `a θ + b`.
     pub fn affine(a: f64, b: f64, x: Law) -> Result<Law> {
         check::finite("scale factor", a)?;
         check::finite("shift", b)?;
+        let mut x = x;
+        let spikes: Vec<f64> = std::mem::take(&mut x.spikes)
+            .into_iter()
+            .map(|t| a * t + b)
+            .collect();
         if a == 0.0 {
+            // the spikes sit on the atom δ_b: no outliers
             return Law::atoms(vec![(b, 1.0)]);
         }
         if a == 1.0 && b == 0.0 {
+            x.spikes = spikes;
             return Ok(x);
         }
+        let respike = |l: Result<Law>| -> Result<Law> {
+            let mut l = l?;
+            if !spikes.is_empty() {
+                l.label = spiked_label(&l.label, &spikes);
+                l.spikes = spikes.clone();
+            }
+            Ok(l)
+        };
         match x.kind {
             Kind::Atoms(v) => {
-                return Law::atoms(v.into_iter().map(|(t, p)| (a * t + b, p)).collect())
+                return respike(Law::atoms(
+                    v.into_iter().map(|(t, p)| (a * t + b, p)).collect(),
+                ))
             }
-            Kind::Affine(a0, b0, inner) => return Law::affine(a * a0, a * b0 + b, *inner),
+            Kind::Affine(a0, b0, inner) => return respike(Law::affine(a * a0, a * b0 + b, *inner)),
             _ => {}
         }
         let label = match (a == 1.0, b == 0.0) {
@@ -281,21 +324,34 @@ impl Law {
         let atoms = merge_atoms(x.atoms.iter().map(|&(t, p)| (a * t + b, p)).collect());
         let m = moments::affine(&x.moments, a, b);
         let (l, h) = (a * x.hull.0 + b, a * x.hull.1 + b);
-        Law::build(
+        let mut out = Law::build(
             Kind::Affine(a, b, Box::new(x)),
             label,
             atoms,
             m,
             (l.min(h), l.max(h)),
-        )
+        )?;
+        out.spikes = spikes;
+        Ok(out)
     }
 
-    /// The single location of a point mass.
+    /// The single location of a point mass without spikes (a spiked point mass stays an operand:
+    /// its spikes' outliers need the operation's subordination function).
     fn point(&self) -> Option<f64> {
         match &self.kind {
-            Kind::Atoms(v) if v.len() == 1 => Some(v[0].0),
+            Kind::Atoms(v) if v.len() == 1 && self.spikes.is_empty() => Some(v[0].0),
             _ => None,
         }
+    }
+
+    /// Whether this node or an operand below it has spikes.
+    pub(crate) fn has_spikes(&self) -> bool {
+        !self.spikes.is_empty()
+            || match &self.kind {
+                Kind::Add(a, b) | Kind::Mul(a, b) => a.has_spikes() || b.has_spikes(),
+                Kind::Affine(_, _, x) | Kind::Pop(x, _) => x.has_spikes(),
+                _ => false,
+            }
     }
 
     /// `A ⊞ B`. Atom rule: `a + b` with mass `μ_A({a}) + μ_B({b}) - 1` when positive.
@@ -345,6 +401,13 @@ impl Law {
         if let Some(t) = b.point() {
             return Law::affine(t, 0.0, a);
         }
+        if a.has_spikes() || b.has_spikes() {
+            return Err(Error::Domain(format!(
+                "free product `{} * {}`: spikes under a free product are not supported (outliers are \
+                 located through free sums, pop and affine maps; docs/models/expr.md)",
+                a.label, b.label
+            )));
+        }
         let (p, q) = if a.is_nonnegative()? {
             (a, b)
         } else if b.is_nonnegative()? {
@@ -372,6 +435,13 @@ impl Law {
                 a.label, a.hull.0
             )));
         }
+        if let Some(t) = a.spikes.iter().find(|t| **t < 0.0) {
+            return Err(Error::param(
+                "spiked",
+                t,
+                "spikes of a population (pop) >= 0",
+            ));
+        }
         if let Some(t) = a.point() {
             return if t == 0.0 {
                 Law::atoms(vec![(0.0, 1.0)])
@@ -388,8 +458,22 @@ impl Law {
     }
 
     /// Leaves and operations by name, for error messages.
-    pub const BUILTINS: &'static [&'static str] =
-        &["mp", "sc", "atoms", "unif", "eig", "fixedpoint", "pop"];
+    pub const BUILTINS: &'static [&'static str] = &[
+        "mp",
+        "sc",
+        "atoms",
+        "unif",
+        "eig",
+        "fixedpoint",
+        "pop",
+        "spiked",
+    ];
+}
+
+/// `spiked(label, θ_1, …)`.
+fn spiked_label(label: &str, thetas: &[f64]) -> String {
+    let t: Vec<String> = thetas.iter().map(|t| format!("{t}")).collect();
+    format!("spiked({label}, {})", t.join(", "))
 }
 
 fn product_hull(p: (f64, f64), q: (f64, f64)) -> (f64, f64) {

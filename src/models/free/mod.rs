@@ -10,6 +10,7 @@
 //! * `support` — support components by scanning with edge bisection, checked by the total mass;
 //! * [`moments`] — exact moments by free cumulants and the Kreweras complement;
 //! * [`fixedpoint`] — laws given by a user fixed-point equation;
+//! * [`outliers`] — outliers of `spiked(A, θ…)` terms through free sums, `pop` and affine maps;
 //! * [`sampler`] — random matrices with the expression's law, for the Monte Carlo validator.
 //!
 //! Entry point: [`Expression::parse`].
@@ -22,12 +23,14 @@ pub mod fixedpoint;
 pub mod joint;
 pub mod law;
 pub mod moments;
+pub mod outliers;
 pub mod parser;
 pub mod sampler;
 mod support;
 
 pub use fixedpoint::FixedPointLaw;
 pub use law::Law;
+pub use outliers::Outlier;
 pub use parser::{LeafResolver, NoModels, MAX_DEPTH, MAX_LEN};
 pub use sampler::ExpressionSampler;
 
@@ -90,6 +93,13 @@ impl Expression {
     pub fn atoms(&self) -> &[(f64, f64)] {
         &self.law.atoms
     }
+
+    /// The outliers of the expression's `spiked(...)` terms (docs/models/expr.md, "Spikes and
+    /// outliers"): one entry per spike and isolated eigenvalue it produces (`location: None` when
+    /// the bulk absorbs it); empty without spikes.
+    pub fn outliers(&self) -> Result<Vec<Outlier>> {
+        self.law.outliers(&self.opts)
+    }
 }
 
 impl SpectralModel for Expression {
@@ -97,7 +107,14 @@ impl SpectralModel for Expression {
         "expr".into()
     }
     fn params(&self) -> serde_json::Value {
-        serde_json::json!({ "expression": self.law.label })
+        let mut p = serde_json::json!({ "expression": self.law.label });
+        if self.law.has_spikes() {
+            p["outliers"] = match self.outliers() {
+                Ok(v) => serde_json::json!(v),
+                Err(e) => serde_json::json!({ "error": e.to_string() }),
+            };
+        }
+        p
     }
     fn stieltjes(&self, z: C64) -> Result<C64> {
         if !stieltjes::in_upper_half_plane(z) {

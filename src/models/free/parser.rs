@@ -47,6 +47,8 @@ impl LeafResolver for NoModels {
     }
 }
 
+// parser-internal and short-lived: boxing the law would only add allocations
+#[allow(clippy::large_enum_variant)]
 enum Val {
     Num(f64),
     Law(Law),
@@ -399,6 +401,14 @@ impl<'a> Parser<'a> {
                 self.expect(b',')?;
                 let c = self.number_arg("the ratio c")?;
                 Law::pop(a, c).map_err(|e| wrap(self, e))?
+            }
+            "spiked" => {
+                let a = self.expr()?.into_law().map_err(|e| wrap(self, e))?;
+                let mut thetas = Vec::new();
+                while self.eat(b',') {
+                    thetas.push(self.number_arg("a spike location")?);
+                }
+                Law::spiked(a, thetas).map_err(|e| wrap(self, e))?
             }
             "eig" => {
                 let path = self.string_token()?;

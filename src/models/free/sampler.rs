@@ -7,8 +7,10 @@
 //! with `O` Haar orthogonal (QR of a Gaussian matrix with the signs of `diag R` fixed), `A * B` is
 //! `P^{1/2} O Q Oᵀ P^{1/2}` with the nonnegative side `P` under the square root, `pop(A, c)` is
 //! `T^{1/2} Z Zᵀ T^{1/2}/m` with `Z` an `n × m` Gaussian matrix, `m = round(n/c)`, and dilations and
-//! shifts act on the matrix. All randomness comes from the given stream in a fixed order and faer
-//! runs sequentially, so draws do not depend on the thread count.
+//! shifts act on the matrix. `spiked(A, θ…)` draws `A`, drops `k` of its eigenvalues at evenly
+//! spread ranks and returns the diagonal of the rest and the `k` spikes. All randomness comes from
+//! the given stream in a fixed order and faer runs sequentially, so draws do not depend on the
+//! thread count.
 
 use super::law::{Kind, Law};
 use super::Expression;
@@ -32,6 +34,8 @@ enum Plan {
     Mul(Box<Plan>, Box<Plan>),
     Affine(f64, f64, Box<Plan>),
     Pop(Box<Plan>, usize),
+    /// The operand's eigenvalues with `k` of them (at evenly spread ranks) replaced by the spikes.
+    Spiked(Box<Plan>, Vec<f64>),
 }
 
 /// Sampler of an expression's random matrix (module docs); one draw returns its `n` sorted eigenvalues.
@@ -70,6 +74,21 @@ fn ratio_columns(n: usize, c: f64) -> Result<usize> {
 }
 
 fn plan(law: &Law, n: usize) -> Result<Plan> {
+    let base = plan_bulk(law, n)?;
+    if law.spikes.is_empty() {
+        return Ok(base);
+    }
+    if law.spikes.len() >= n {
+        return Err(Error::param(
+            "n",
+            n,
+            &format!("> the number of spikes ({})", law.spikes.len()),
+        ));
+    }
+    Ok(Plan::Spiked(Box::new(base), law.spikes.clone()))
+}
+
+fn plan_bulk(law: &Law, n: usize) -> Result<Plan> {
     Ok(match &law.kind {
         Kind::Mp(mp) => Plan::Wishart(mp.scale(), ratio_columns(n, mp.ratio())?),
         Kind::Sc(s2) => Plan::Goe(*s2),
@@ -181,6 +200,17 @@ fn draw(p: &Plan, n: usize, rng: &mut Rng) -> Result<Mat<f64>> {
             let x = draw(x, n, rng)?;
             Mat::from_fn(n, n, |i, j| a * x[(i, j)] + if i == j { *b } else { 0.0 })
         }
+        Plan::Spiked(x, spikes) => {
+            let x = draw(x, n, rng)?;
+            let mut ev = eigvalsh(&symmetric(&x), n)?;
+            let k = spikes.len();
+            // drop k eigenvalues at evenly spread ranks (the bulk's empirical law moves by k/n)
+            for i in (0..k).rev() {
+                ev.remove(((i as f64 + 0.5) * n as f64 / k as f64) as usize);
+            }
+            ev.extend_from_slice(spikes);
+            Mat::from_fn(n, n, |i, j| if i == j { ev[i] } else { 0.0 })
+        }
         Plan::Pop(t, m) => {
             let t = draw(t, n, rng)?;
             let r = sqrt_psd(&t)?;
@@ -189,6 +219,18 @@ fn draw(p: &Plan, n: usize, rng: &mut Rng) -> Result<Mat<f64>> {
             mm(y.as_ref(), false, y.as_ref(), true, 1.0 / *m as f64)
         }
     })
+}
+
+/// The symmetrised matrix (rounding) in column-major order, for the shared eigensolver.
+fn symmetric(m: &Mat<f64>) -> Vec<f64> {
+    let n = m.nrows();
+    let mut a = vec![0.0; n * n];
+    for j in 0..n {
+        for i in 0..n {
+            a[i + j * n] = 0.5 * (m[(i, j)] + m[(j, i)]);
+        }
+    }
+    a
 }
 
 impl ExpressionSampler {
@@ -216,14 +258,6 @@ impl Sampler for ExpressionSampler {
     }
     fn sample(&self, rng: &mut Rng) -> Result<Vec<f64>> {
         let m = draw(&self.plan, self.n, rng)?;
-        let n = self.n;
-        // symmetrise (rounding) and hand the lower triangle to the shared eigensolver
-        let mut a = vec![0.0; n * n];
-        for j in 0..n {
-            for i in 0..n {
-                a[i + j * n] = 0.5 * (m[(i, j)] + m[(j, i)]);
-            }
-        }
-        eigvalsh(&a, n)
+        eigvalsh(&symmetric(&m), self.n)
     }
 }

@@ -33,6 +33,7 @@ mod models_fim_pw2017;
 mod models_fim_sampler;
 mod models_free_joint;
 mod models_free_moments;
+mod models_free_outliers;
 mod models_gep;
 mod models_hessian;
 mod models_hessian_sampler;

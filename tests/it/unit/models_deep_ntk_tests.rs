@@ -296,6 +296,8 @@ fn check(act: &str, s2: f64, n: usize, d: usize, widths: &[f64]) -> FimDeepCheck
         d,
         widths: Some(FloatList(widths.to_vec())),
         bias_coeff: None,
+        centre: false,
+        theory_sigma_w2: None,
     }
 }
 
@@ -360,4 +362,66 @@ fn bad_input_is_typed() {
     assert!(FimDeepSpec::plan(&c).is_err());
     c.widths = Some(FloatList(vec![100.0, 50.5]));
     assert!(FimDeepSpec::plan(&c).is_err());
+}
+
+/// A ReLU centred at every layer: the closed-form constants (`η' = 1/2`, `f = μ₁² = 1/4`,
+/// `q_ℓ = s_ℓ (1/2 − 1/2π)`), so `D_L = σ_v²/2`, `O_L = σ_v²/4`, `D_ℓ = σ_w² D_{ℓ+1}/2`,
+/// `O_ℓ = σ_w² O_{ℓ+1}/4`, `τ_{ℓ−1} = O_ℓ`, `r_+ = Σ (D_ℓ − O_ℓ) q_{ℓ−1}`, `m₁ = Σ D_ℓ q_{ℓ−1} + q_L`;
+/// refused without centring at depth 2, accepted with it; at depth 1 the centred law is the
+/// plain ReLU law (spike excluded).
+#[test]
+fn centred_relu_coefficients() {
+    let (s2, v2) = (1.3, 0.7);
+    let k2 = 1.0 / (2.0 * std::f64::consts::PI);
+    let law = DeepNtk::with_centring(&Activation::Relu, s2, v2, 1.1, &[1.5, 0.9], true).unwrap();
+    assert!(DeepNtk::new(&Activation::Relu, s2, v2, 1.1, &[1.5, 0.9]).is_err());
+    let q1 = s2 * (0.5 - k2);
+    let q2 = s2 * q1 * (0.5 - k2);
+    let (d2, o2) = (v2 / 2.0, v2 / 4.0);
+    let (d1, o1) = (s2 * d2 / 2.0, s2 * o2 / 4.0);
+    let tau = [o1, o2, 1.0];
+    let r_plus = (d1 - o1) + (d2 - o2) * q1;
+    for (a, b) in law.tau().iter().zip(tau) {
+        assert!((a - b).abs() <= 1e-14, "tau {:?} vs {tau:?}", law.tau());
+    }
+    assert!(
+        (law.r_plus() - r_plus).abs() <= 1e-14,
+        "r_+ {}",
+        law.r_plus()
+    );
+    let m1 = d1 + d2 * q1 + q2;
+    assert!(
+        (law.moments()[0] - m1).abs() <= 1e-13 * m1,
+        "m1 {:?}",
+        law.moments()
+    );
+    assert!(!law.has_spike());
+    // depth 1: centring the last (only) layer removes the spike and changes nothing else
+    let c1 = DeepNtk::with_centring(&Activation::Relu, 2.0, 1.0, 0.8, &[1.3], true).unwrap();
+    let p1 = DeepNtk::new(&Activation::Relu, 2.0, 1.0, 0.8, &[1.3]).unwrap();
+    for z in [C64::new(0.5, 0.1), C64::new(2.0, 1e-3), C64::new(-1.0, 1.0)] {
+        let (a, b) = (c1.stieltjes(z).unwrap(), p1.stieltjes(z).unwrap());
+        assert!((a - b).norm() <= 1e-12 * b.norm(), "{z}: {a} vs {b}");
+    }
+}
+
+/// Monte Carlo, 4 draws: a ReLU centred at every layer at depth 2 (`n = d = 400`, `N = (600, 600)`)
+/// passes the validator; the same draws against the law at `σ_w² = 1.5` fail.
+#[test]
+fn monte_carlo_centred_relu_depth_two() {
+    let mut c = check("relu", 1.0, 400, 400, &[600.0, 600.0]);
+    c.centre = true;
+    let (v, ks, tol) = run(&c, None);
+    assert_eq!(
+        v,
+        Verdict::Pass,
+        "centred relu depth 2: KS {ks} (tol {tol})"
+    );
+    c.theory_sigma_w2 = Some(1.5);
+    let (v, ks, _) = run(&c, None);
+    assert_eq!(
+        v,
+        Verdict::Fail,
+        "law at sigma_w2 = 1.5 must fail (KS {ks})"
+    );
 }

@@ -2,7 +2,7 @@
 //! linear networks = iterated Marchenko–Pastur products) and Monte Carlo at moderate size.
 
 use nnlimits::model::SpectralModel;
-use nnlimits::models::deep::ck::{law, recursion, DeepCk};
+use nnlimits::models::deep::ck::{law, recursion, recursion_with, DeepCk};
 use nnlimits::models::deep::entry::{CkDeepCheck, CkDeepSpec};
 use nnlimits::models::fim::entries::dual_law;
 use nnlimits::models::fim::{Activation, Ratios, Trained};
@@ -144,6 +144,8 @@ fn check(act: &str, depth: usize, n: usize, d: usize, widths: &[f64]) -> CkDeepC
         d,
         widths: Some(FloatList(widths.to_vec())),
         bias_coeff: None,
+        centre: false,
+        theory_sigma_w2: None,
     }
 }
 
@@ -279,4 +281,104 @@ fn joint_density_equals_nested_solves() {
             "x = {x}: {v} vs {nested}"
         );
     }
+}
+
+/// A ReLU centred at every layer (`φ_ℓ = relu − E relu(√s_ℓ ξ)`): the closed forms
+/// `s_ℓ = σ_w² q_{ℓ−1}`, `m_ℓ = √(s_ℓ/2π)`, `q_ℓ = s_ℓ (1/2 − 1/2π)`, `α_ℓ = σ_w²/4`,
+/// `β_ℓ = q_ℓ − α_ℓ q_{ℓ−1}`, `κ_ℓ = 0`; `relu` and `crelu` centred are the same network (their
+/// shifts differ by the crelu constant); odd activations are unchanged by centring; `m₁ = q_L`; at
+/// depth 1 the law is the shallow law of the centred ReLU (`crelu` at `σ_w² = 1`, and `relu` with its
+/// spike excluded at any `σ_w²`).
+#[test]
+fn centred_relu_closed_forms() {
+    let k2 = 1.0 / (2.0 * std::f64::consts::PI);
+    let close = |a: f64, b: f64, what: &str| {
+        assert!(
+            (a - b).abs() <= 1e-14 * (1.0 + b.abs()),
+            "{what}: {a} vs {b}"
+        )
+    };
+    for s2 in [0.7, 1.0, 2.0] {
+        let relu = recursion_with(&Activation::Relu, s2, 3, true).unwrap();
+        let crelu = recursion_with(&Activation::Crelu, s2, 3, true).unwrap();
+        let mut q_prev = 1.0;
+        for (l, c) in relu.iter().zip(&crelu) {
+            let s = s2 * q_prev;
+            let q = s * (0.5 - k2);
+            close(l.s, s, "s");
+            close(l.q, q, "q");
+            close(l.shift, (s * k2).sqrt(), "shift");
+            close(l.alpha, s2 / 4.0, "alpha");
+            close(l.beta, q - s2 / 4.0 * q_prev, "beta");
+            assert_eq!((l.c, l.kappa, l.mu0), (0.0, 0.0, 0.0));
+            for (a, b, w) in [(c.s, s, "crelu s"), (c.q, q, "crelu q")] {
+                close(a, b, w);
+            }
+            close(c.alpha, l.alpha, "crelu alpha");
+            close(c.beta, l.beta, "crelu beta");
+            close(c.shift, (s.sqrt() - 1.0) * k2.sqrt(), "crelu shift");
+            q_prev = q;
+        }
+        let deep =
+            DeepCk::with_centring(&Activation::Relu, s2, 1.2, &[1.5, 0.8, 1.3], true).unwrap();
+        assert!(!deep.has_spike());
+        let m1 = deep.moments()[0];
+        assert!(
+            (m1 - q_prev).abs() <= 1e-12 * q_prev,
+            "m1 {m1} vs q_L {q_prev}"
+        );
+    }
+    // odd activations: centring changes nothing (to rounding)
+    for act in [Activation::Tanh, Activation::Erf, Activation::Linear] {
+        let (a, b) = (
+            recursion_with(&act, 1.3, 3, true).unwrap(),
+            recursion(&act, 1.3, 3).unwrap(),
+        );
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!((x.shift, x.kappa, x.c), (0.0, 0.0, 0.0), "{act:?}");
+            for (u, v) in [(x.q, y.q), (x.alpha, y.alpha), (x.beta, y.beta), (x.s, y.s)] {
+                close(u, v, &format!("{act:?}"));
+            }
+        }
+    }
+    // depth 1: the shallow law of crelu at sigma_w2 = 1 (centred there), relu (spike excluded) at 2
+    let centred = DeepCk::with_centring(&Activation::Relu, 1.0, 0.9, &[1.4], true).unwrap();
+    let g = Activation::Crelu.constants(1.0, 1.0).unwrap();
+    let shallow = dual_law(&g, Ratios::new(0.9, 1.4).unwrap(), Trained::Readout, false).unwrap();
+    let xs = interior(shallow.as_ref(), 40);
+    let (a, b) = (
+        centred.density_many(&xs).unwrap(),
+        shallow.density_many(&xs).unwrap(),
+    );
+    let err = max_abs_diff(&a, &b) / b.iter().cloned().fold(0.0, f64::max);
+    assert!(
+        err <= 1e-9,
+        "depth 1 centred relu vs shallow crelu: {err:e}"
+    );
+    let centred = DeepCk::with_centring(&Activation::Relu, 2.0, 1.1, &[0.8], true).unwrap();
+    let plain = DeepCk::new(&Activation::Relu, 2.0, 1.1, &[0.8]).unwrap();
+    let xs = interior(&plain, 40);
+    let (a, b) = (
+        centred.density_many(&xs).unwrap(),
+        plain.density_many(&xs).unwrap(),
+    );
+    let err = max_abs_diff(&a, &b) / b.iter().cloned().fold(0.0, f64::max);
+    assert!(err <= 1e-12, "depth 1 centred relu vs relu: {err:e}");
+}
+
+/// Monte Carlo, 4 draws: a ReLU centred at every layer at depth 3 (`n = d = 300`, `N_ℓ = 450`)
+/// passes; the same draws against the law at `σ_w² = 1.05` (5% off) fail.
+#[test]
+fn monte_carlo_centred_relu_depth_three() {
+    let mut c = check("relu", 3, 300, 300, &[450.0, 450.0, 450.0]);
+    c.centre = true;
+    let (v, ks) = run(&c, None, 4);
+    assert_eq!(v, Verdict::Pass, "centred relu depth 3: KS {ks}");
+    c.theory_sigma_w2 = Some(1.05);
+    let (v, ks) = run(&c, None, 4);
+    assert_eq!(
+        v,
+        Verdict::Fail,
+        "law at sigma_w2 = 1.05 must fail (KS {ks})"
+    );
 }
