@@ -144,6 +144,8 @@ fn table_line(r: &Row) -> String {
     if r.fail_rates[0] > 0.0 && r.fail_rates[0] < 0.99 {
         by.push_str(&format!(" (false fails: {})", r.decided[0]));
     }
+    // a check name such as `E[q|y]` must not split the markdown cell
+    let by = by.replace('|', "\\|");
     s.push_str(&format!(" {det_s} | {by} | {:.0} s |\n", r.seconds));
     s
 }
