@@ -13,6 +13,7 @@ mod cli_properties;
 mod cli_registry_bayes;
 mod cli_registry_fim;
 mod common;
+mod each_check_fails;
 mod fim;
 mod fim_dataeq;
 mod fim_outputs;

@@ -109,9 +109,18 @@ pub fn validate(
     sampled: &DlnPrior,
     opts: &Options,
 ) -> Result<(Report, Figure)> {
+    let (sampler, draws) = sample_networks(sampled, opts)?;
+    compare(theory, sampled, &sampler.describe(), &draws, opts)
+}
+
+/// The `opts.samples` networks of a validation run (network `i` from stream `(seed, i)`) and their
+/// sampler, for [`compare`].
+pub fn sample_networks(
+    sampled: &DlnPrior,
+    opts: &Options,
+) -> Result<(NetworkSampler, Vec<NetworkDraw>)> {
     check::count("samples", opts.samples, 100, 100_000_000)?;
     check::count("bins", opts.bins, 2, 10_000)?;
-    let d = sampled.outputs();
     let n0 = opts
         .n0
         .unwrap_or(sampled.widths()[0].max(sampled.gram().len()));
@@ -121,6 +130,36 @@ pub fn validate(
         .into_par_iter()
         .map(|i| sampler.sample(&mut stream(opts.seed, i as u64)))
         .collect::<Result<_>>()?;
+    Ok((sampler, draws))
+}
+
+/// The checks of [`validate`] on given networks `draws` of the architecture `sampled` (described by
+/// `described`), against `theory`; the report and the figure. The same draws can be compared with
+/// several theories (the power table perturbs them).
+pub fn compare(
+    theory: &dyn DlnLaw,
+    sampled: &DlnPrior,
+    described: &serde_json::Value,
+    draws: &[NetworkDraw],
+    opts: &Options,
+) -> Result<(Report, Figure)> {
+    check::count("bins", opts.bins, 2, 10_000)?;
+    if draws.len() < 2 {
+        return Err(crate::error::Error::param(
+            "samples",
+            draws.len(),
+            "at least 2 sampled networks",
+        ));
+    }
+    let d = sampled.outputs();
+    if draws
+        .iter()
+        .any(|x| x.f.nrows() != d || x.f.ncols() == 0 || x.q.shape() != (d, d))
+    {
+        return Err(crate::error::Error::InvalidData(format!(
+            "the sampled networks do not have the architecture's {d} outputs"
+        )));
+    }
     let law = theory.output_law(0)?;
     let c = law.c();
     let sc = c.sqrt();
@@ -288,9 +327,9 @@ pub fn validate(
     let report = Report::new(
         "dln-prior",
         theory.params(),
-        sampler.describe(),
+        described.clone(),
         opts.seed,
-        opts.samples,
+        draws.len(),
         checks,
         notes,
     );

@@ -118,6 +118,61 @@ pub fn remaining_trace_figure(
     })
 }
 
+/// The checks of `validate fim|ck --limit population` on sampled spectra `draws` of `κ(W̃W̃ᵀ)/N` at
+/// width `width`: `trace_sq`, the second moment `E tr F²` (exact at every width), and `trace_deg{k}`,
+/// the trace of every resolved degree group `pred` (from [`PopulationFim::finite_width`]) with its
+/// next-order bias allowance; SE across draws with the Student-t critical value. The theory `p` may
+/// have other parameters than the sampled weights (the power table perturbs them).
+pub fn population_checks(
+    p: &PopulationFim,
+    pred: &[GroupPrediction],
+    width: usize,
+    draws: &[Vec<f64>],
+) -> Vec<Check> {
+    let samples = draws.len();
+    // The total trace is η for ANY weights (the diagonal κ(1)/N): a consistency check of the sampler
+    // that cannot fail, reported as a note by the caller. The check is the second moment E tr F² (exact at every
+    // width N, it depends on the weights' overlaps): `PopulationFim::expected_trace_sq`.
+    let trace_sq: Vec<f64> = draws
+        .iter()
+        .map(|e| e.iter().map(|x| x * x).sum())
+        .collect();
+    let (m2, se2) = mean_se(&trace_sq);
+    let se2 = if se2.is_finite() { se2 } else { 0.0 };
+    let z2 = if samples >= 2 { z_crit(samples) } else { Z_MAX };
+    let mut checks = vec![Check {
+        rule: format!(
+            "E tr F^2 = kappa(1)^2/N + (1 - 1/N) E_t[kappa(t)^2] (exact at width N): \
+             |obs - theory| <= {z2:.2} x SE({se2:.2e}) (SE across draws)"
+        ),
+        ..Check::statistical(
+            "trace_sq",
+            p.expected_trace_sq(width),
+            m2,
+            se2,
+            z2,
+            1e-12 * m2.abs(),
+        )
+    }];
+    let obs: Vec<Vec<f64>> = draws
+        .iter()
+        .map(|e| PopulationFim::observed(e, pred))
+        .collect();
+    let z = z_crit(samples);
+    for (j, g) in pred.iter().enumerate() {
+        let (m, se) = mean_se(&obs.iter().map(|o| o[j]).collect::<Vec<_>>());
+        checks.push(Check::statistical(
+            &format!("trace_deg{}", g.degree),
+            g.predicted,
+            m,
+            se,
+            z,
+            g.next_order,
+        ));
+    }
+    checks
+}
+
 /// `validate fim|ck --limit population`: the group traces of sampled `κ(W̃W̃ᵀ)/N` against the finite-d
 /// theory with its finite-width shift; the report and the remaining-trace figure.
 pub fn validate_population(
@@ -138,54 +193,11 @@ pub fn validate_population(
             ev
         })
         .collect::<Result<_>>()?;
-    // The total trace is η for ANY weights (the diagonal κ(1)/N): a consistency check of the sampler
-    // that cannot fail, reported as a note. The check is the second moment E tr F² (exact at every
-    // width N, it depends on the weights' overlaps): `PopulationFim::expected_trace_sq`.
+    let checks = population_checks(&p, &pred, args.width, &draws);
     let worst = draws
         .iter()
         .map(|e| (e.iter().sum::<f64>() - p.eta()).abs())
         .fold(0.0, f64::max);
-    let trace_sq: Vec<f64> = draws
-        .iter()
-        .map(|e| e.iter().map(|x| x * x).sum())
-        .collect();
-    let (m2, se2) = mean_se(&trace_sq);
-    let se2 = if se2.is_finite() { se2 } else { 0.0 };
-    let z2 = if run.samples >= 2 {
-        z_crit(run.samples)
-    } else {
-        Z_MAX
-    };
-    let mut checks = vec![Check {
-        rule: format!(
-            "E tr F^2 = kappa(1)^2/N + (1 - 1/N) E_t[kappa(t)^2] (exact at width N): \
-             |obs - theory| <= {z2:.2} x SE({se2:.2e}) (SE across draws)"
-        ),
-        ..Check::statistical(
-            "trace_sq",
-            p.expected_trace_sq(args.width),
-            m2,
-            se2,
-            z2,
-            1e-12 * m2.abs(),
-        )
-    }];
-    let obs: Vec<Vec<f64>> = draws
-        .iter()
-        .map(|e| PopulationFim::observed(e, &pred))
-        .collect();
-    let z = z_crit(run.samples);
-    for (j, g) in pred.iter().enumerate() {
-        let (m, se) = mean_se(&obs.iter().map(|o| o[j]).collect::<Vec<_>>());
-        checks.push(Check::statistical(
-            &format!("trace_deg{}", g.degree),
-            g.predicted,
-            m,
-            se,
-            z,
-            g.next_order,
-        ));
-    }
     let mut notes = vec![
         "theory per group: exact finite-d trace T_k = N(d,k) λ_k (Funk–Hecke) + second-order \
          finite-width shift δ_k; bias allowance = next-order estimate δ_k²/T_k; SE across draws, \

@@ -1,0 +1,208 @@
+//! Rows of the validators that are not spectral: the deep-linear-network prior (`validate dln`), the
+//! Bayesian posteriors (`validate dln-bayes`, `validate 1hl-bayes`) and the population FIM
+//! (`validate fim --limit population`). Each samples the true system once per seed and builds the
+//! validator's own checks against every perturbed theory (the functions `validate` itself calls).
+
+use super::{tally, Row, EPS};
+use nnlimits::error::{Error, Result};
+use nnlimits::model::Sampler;
+use nnlimits::models::bayes::entry::{dln_bayes_checks, one_hl_checks};
+use nnlimits::models::bayes::exact::exact_posterior;
+use nnlimits::models::bayes::gibbs::{run_chains, DlnGibbs};
+use nnlimits::models::bayes::kernels::Activation as BayesActivation;
+use nnlimits::models::bayes::onehl::BayesNonlinear;
+use nnlimits::models::bayes::params::load_data;
+use nnlimits::models::bayes::posterior::combine;
+use nnlimits::models::bayes::slice::OneHiddenSlice;
+use nnlimits::models::bayes::{BayesDln, EigenGram};
+use nnlimits::models::dln::validate::{compare, sample_networks, Options};
+use nnlimits::models::dln::DlnPrior;
+use nnlimits::models::fim::population_check::population_checks;
+use nnlimits::models::fim::{Activation, PopulationFim, PopulationSampler};
+use nnlimits::validate::Report;
+
+/// The families of this module run without arguments.
+pub const ALL: &[&str] = &["dln-prior", "dln-bayes", "1hl-bayes", "fim-population"];
+
+/// The row of a non-spectral family; `None` for other names.
+pub fn row(name: &str, seeds: u64) -> Option<Result<Row>> {
+    Some(match name {
+        "dln-prior" => dln_prior(seeds),
+        "dln-bayes" => dln_bayes(seeds),
+        "1hl-bayes" => one_hl_bayes(seeds),
+        "fim-population" => population(seeds),
+        _ => return None,
+    })
+}
+
+/// `validate dln --widths 100x10 --outputs 2` (4000 networks) against the finite-width law of widths
+/// `100(1 + ε)`.
+fn dln_prior(seeds: u64) -> Result<Row> {
+    let (n, l, d) = (100usize, 10usize, 2usize);
+    let sampled = DlnPrior::equal(n, l, d)?;
+    let theories: Vec<DlnPrior> = EPS
+        .iter()
+        .map(|e| sampled.with_widths(vec![(n as f64 * (1.0 + e)).round() as usize; l]))
+        .collect::<Result<_>>()?;
+    let opts = Options::default();
+    tally(
+        "dln-prior",
+        format!(
+            "widths {n}x{l}, D = {d}, {} networks (default)",
+            opts.samples
+        ),
+        "widths N",
+        seeds,
+        &|seed| {
+            let o = Options {
+                seed,
+                ..opts.clone()
+            };
+            let (sampler, draws) = sample_networks(&sampled, &o)?;
+            let described = sampler.describe();
+            theories
+                .iter()
+                .map(|t| Ok(compare(t, &sampled, &described, &draws, &o)?.0))
+                .collect()
+        },
+    )
+}
+
+/// Default run settings of the Bayesian validators: 20000 kept sweeps after 1000 burn-in, 4 chains.
+const SWEEPS: usize = 20_000;
+const BURN_IN: usize = 1000;
+const CHAINS: usize = 4;
+
+/// `validate dln-bayes` at its defaults (data `tiny`, width 10, depth 1, T = 0.1, σ_0² = σ² = 1):
+/// Gibbs sampling of the true network against the exact posterior, saddle point and NNGP of the
+/// network with layer variance `σ²(1 + ε)`.
+fn dln_bayes(seeds: u64) -> Result<Row> {
+    let (width, t, s0) = (10usize, 0.1, 1.0);
+    let ds = load_data("tiny")?;
+    let eg = EigenGram::new(&ds.gram(s0)?)?;
+    let model = |e: f64| BayesDln::new(vec![width], vec![1.0 + e], t);
+    let theories = EPS
+        .iter()
+        .map(|&e| {
+            let m = model(e)?;
+            Ok((m.saddle(&eg)?, exact_posterior(&m, &eg)?, m.nngp(&eg)?))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let g = DlnGibbs::new(model(0.0)?, ds.clone(), s0, SWEEPS, BURN_IN)?;
+    tally(
+        "dln-bayes",
+        format!(
+            "data tiny, N = {width}, L = 1, T = {t}, {CHAINS} chains × {SWEEPS} sweeps (defaults)"
+        ),
+        "σ² (layer variance)",
+        seeds,
+        &|seed| {
+            let mc = combine(&run_chains(&g, CHAINS, seed)?, &eg.y0);
+            Ok(theories
+                .iter()
+                .map(|(sp, ex, ng)| {
+                    let (checks, notes) = dln_bayes_checks(sp, ex, ng, &mc, width);
+                    report("dln-bayes", seed, checks, notes)
+                })
+                .collect())
+        },
+    )
+}
+
+/// `validate 1hl-bayes` at its defaults (data `tiny`, erf, width 10, T = 0.1, σ_0² = σ_1² = 1):
+/// elliptical slice sampling of the true network against the saddle point of the network with
+/// readout-layer variance `σ_1²(1 + ε)`.
+fn one_hl_bayes(seeds: u64) -> Result<Row> {
+    let (width, t, s0) = (10usize, 0.1, 1.0);
+    let act = BayesActivation::Erf;
+    let ds = load_data("tiny")?;
+    let gram = ds.gram(s0)?;
+    let theories = EPS
+        .iter()
+        .map(|&e| {
+            let m = BayesNonlinear::new(act, width, 1, vec![1.0 + e], t)?;
+            Ok((m.saddle(&gram)?, m.nngp(&gram)?))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let s = OneHiddenSlice::new(act, width, s0, 1.0, t, ds.clone(), SWEEPS, BURN_IN)?;
+    let y0: Vec<Vec<f64>> = (0..ds.yt.nrows()).map(|i| vec![ds.yt[(i, 0)]]).collect();
+    tally(
+        "1hl-bayes",
+        format!("data tiny, erf, N = {width}, T = {t}, {CHAINS} chains × {SWEEPS} iterations (defaults)"),
+        "σ_1² (readout variance)",
+        seeds,
+        &|seed| {
+            let mc = combine(&run_chains(&s, CHAINS, seed)?, &y0);
+            Ok(theories
+                .iter()
+                .map(|(sp, ng)| {
+                    let (checks, notes) = one_hl_checks(sp, ng, &mc, width);
+                    report("1hl-bayes", seed, checks, notes)
+                })
+                .collect())
+        },
+    )
+}
+
+fn report(
+    model: &str,
+    seed: u64,
+    checks: Vec<nnlimits::validate::Check>,
+    notes: Vec<String>,
+) -> Report {
+    Report::new(
+        model,
+        serde_json::Value::Null,
+        serde_json::Value::Null,
+        seed,
+        SWEEPS * CHAINS,
+        checks,
+        notes,
+    )
+}
+
+/// `validate fim --limit population` (tanh, degrees ≤ 4, 10 draws) at d = 100, N = 400: sampled
+/// `κ(W̃W̃ᵀ)/N` at σ_w² = 1 against the group traces at σ_w²(1 + ε).
+fn population(seeds: u64) -> Result<Row> {
+    use rayon::prelude::*;
+    let (d, width, draws, max_degree) = (100usize, 400usize, 10usize, 4usize);
+    let act = Activation::Tanh;
+    let theories = EPS
+        .iter()
+        .map(|&e| {
+            let p = PopulationFim::new(&act, d, 1.0 + e, max_degree)?;
+            let pred = p.finite_width(width)?;
+            Ok((p, pred))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if theories[0].1.is_empty() {
+        return Err(Error::Domain("no degree group resolved".into()));
+    }
+    let sampler = PopulationSampler::new(&act, width, d, 1.0)?;
+    tally(
+        "fim-population",
+        format!("tanh, d = {d}, N = {width}, degrees ≤ {max_degree}, {draws} draws"),
+        "σ_w²",
+        seeds,
+        &|seed| {
+            let sample: Vec<Vec<f64>> = (0..draws as u64)
+                .into_par_iter()
+                .map(|i| sampler.sample(&mut nnlimits::rng::stream(seed, i)))
+                .collect::<Result<_>>()?;
+            Ok(theories
+                .iter()
+                .map(|(p, pred)| {
+                    Report::new(
+                        "fim-population",
+                        p.params(),
+                        serde_json::Value::Null,
+                        seed,
+                        draws,
+                        population_checks(p, pred, width, &sample),
+                        vec![],
+                    )
+                })
+                .collect())
+        },
+    )
+}
