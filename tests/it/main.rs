@@ -28,4 +28,5 @@ mod registry;
 mod self_contained;
 mod semicircle;
 mod table;
+mod trend;
 mod validator_power;

@@ -317,6 +317,7 @@ impl<L: Family> SpectralSpec for Proportional<L> {
     const SUMMARY: &'static str = L::SUMMARY;
     const DOCS: &'static str = L::DOCS;
     const CALIBRATION: &'static [&'static str] = L::CALIBRATION;
+    const SIZES: &'static [&'static str] = &["n", "d", "width"];
     const RANGES: &'static [(&'static str, &'static str)] = RANGES;
     type Params = FimParams<L>;
     type Check = NetCheck<L>;
@@ -342,6 +343,7 @@ pub struct InfiniteWidth<L>(PhantomData<fn() -> L>);
 
 impl<L: Family> SpectralSpec for InfiniteWidth<L> {
     const NAME: &'static str = L::INFINITE;
+    const SIZES: &'static [&'static str] = &["n", "d", "width"];
     const SUMMARY: &'static str = L::INFINITE_SUMMARY;
     const DOCS: &'static str = L::DOCS;
     const RANGES: &'static [(&'static str, &'static str)] = RANGES;
