@@ -89,7 +89,9 @@ impl Calibration {
 
 /// The family key of a spectral model: the calibration record it uses. Families: `mp`, `gep-linear`,
 /// `gep-nonlinear`, `fim-linear-<trained>` (exact linear law), `fim-linear-outputs`,
-/// `fim-nonlinear` (proportional Gaussian-equivalence laws), `ck-exact` (the proved readout law), `<fim|ck>-data` (fixed data set).
+/// `fim-nonlinear` (proportional Gaussian-equivalence laws), `ck-exact` (the proved readout law),
+/// `<fim|ck>-data` (fixed data set), and otherwise the model's name (`semicircle`, `expr`, `ck-deep`,
+/// `fim-deep`, `hessian`, ...).
 pub fn family(model: &dyn SpectralModel) -> String {
     let name = model.name();
     let p = model.params();
@@ -395,7 +397,7 @@ mod tests {
         assert_eq!(records().len(), declared_texts());
         assert_eq!(
             records().len(),
-            8,
+            13,
             "every shipped record is declared by a registry entry"
         );
         for c in records() {

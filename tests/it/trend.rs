@@ -11,6 +11,8 @@ fn needs(name: &str) -> &'static [&'static str] {
         "expr" => &["--n", "80", "--", "mp(0.5) + sc(0.5)"],
         "fim-data" | "ck-data" => &["--n", "64", "--d", "16", "--width", "32"],
         "fim-outputs" => &[
+            "--activation",
+            "linear",
             "--n",
             "60",
             "--d",

@@ -49,7 +49,9 @@ impl Family for FimLayers {
         include_str!("../../../validation/calibration/fim-linear-both.json"),
         include_str!("../../../validation/calibration/fim-nonlinear.json"),
     ];
-    const DATA_CALIBRATION: &'static [&'static str] = &[];
+    const DATA_CALIBRATION: &'static [&'static str] = &[include_str!(
+        "../../../validation/calibration/fim-data.json"
+    )];
     const INFINITE: &'static str = "fim-infinite-width";
     const INFINITE_SUMMARY: &'static str =
         "FIM / NTK dual Gram at infinite width (N → ∞ first, then n, d → ∞ at fixed d/n): affine MP.";
