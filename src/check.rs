@@ -44,6 +44,11 @@ pub struct Claim {
     /// Part of the fast subset run by `cargo test`.
     #[serde(default)]
     pub fast: bool,
+    /// A claim about the limit: the size factors of a trend validation (`validate … --trend
+    /// --trend-factors …`, e.g. `[1, 0.5, 0.25]`); the checks are then the deviations extrapolated to
+    /// `n = ∞` (docs/validation/trend.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Vec<f64>>,
 }
 
 /// SHA-256 of the running executable's bytes, computed once (empty if it cannot be read).
@@ -92,6 +97,12 @@ impl Claim {
         if self.command.first().map(String::as_str) != Some("validate") {
             return Err(bad(format!(
                 "claim `{}`: command must start with `validate`",
+                self.id
+            )));
+        }
+        if self.trend.is_some() && self.command.iter().any(|a| a.starts_with("--trend")) {
+            return Err(bad(format!(
+                "claim `{}`: --trend/--trend-factors are set by its `trend` field",
                 self.id
             )));
         }
@@ -319,6 +330,14 @@ where
             }
             let report_path = cache.join(format!("{}.report.json", c.id));
             let mut args = c.command.clone();
+            if let Some(f) = &c.trend {
+                let list: Vec<String> = f.iter().map(|x| x.to_string()).collect();
+                args.extend([
+                    "--trend".to_string(),
+                    "--trend-factors".to_string(),
+                    list.join(","),
+                ]);
+            }
             args.extend([
                 "--report".to_string(),
                 report_path.to_string_lossy().into_owned(),
@@ -407,6 +426,13 @@ pub fn markdown(results: &[ClaimResult]) -> String {
                     .join("<br>")
             })
             .unwrap_or_default();
+        let stats = match r.report.as_ref().and_then(|x| x.trend.as_ref()) {
+            Some(t) => format!(
+                "trend, n = {:?}, extrapolated to n = ∞:<br>{stats}",
+                t.sizes
+            ),
+            None => stats,
+        };
         s.push_str(&format!(
             "| {} | **{}** {} | {} | {} | {} | {} | {} | [svg](plots/{}.svg) |\n",
             if r.confirmed { "✅" } else { "❌" },

@@ -51,6 +51,9 @@ pub enum Command {
     Models(ModelsArgs),
     /// Closed-form laws (e.g. `law dln`).
     Law(ModelCall<2>),
+    /// Re-measure a calibration record of the validator's bias allowances from a model's own plan at
+    /// several sizes (e.g. `calibrate mp --ratio 0.5 --size 800 --out validation/calibration/mp.json`).
+    Calibrate(CalibrateCall),
 }
 
 /// Run the CLI on an argument vector (the first element is the program name); returns the exit code.
@@ -146,6 +149,42 @@ pub fn dispatch(cli: &Cli) -> crate::Result<Outcome> {
         }
         Command::Saddle(a) => a.run(&ctx),
         Command::Law(a) => a.run(&ctx),
+        Command::Calibrate(a) => crate::registry::calibrate::run_model(&a.model, &a.args, &ctx),
+    }
+}
+
+/// `calibrate <model> ...`: the model name and its parsed arguments; its subcommands come from the
+/// registry (models that declare their size flags).
+#[derive(Debug, Clone)]
+pub struct CalibrateCall {
+    /// The model name.
+    pub model: String,
+    /// Its arguments.
+    pub args: ArgMatches,
+}
+
+impl clap::FromArgMatches for CalibrateCall {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        let c = ModelCall::<1>::from_arg_matches(m)?;
+        Ok(CalibrateCall {
+            model: c.model,
+            args: c.args,
+        })
+    }
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+impl clap::Args for CalibrateCall {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.subcommands(crate::registry::calibrate::subcommands())
+            .subcommand_required(true)
+            .arg_required_else_help(true)
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
     }
 }
 

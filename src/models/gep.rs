@@ -482,6 +482,7 @@ impl crate::registry::SpectralSpec for GepSpec {
         "../../validation/calibration/gep-nonlinear.json"
     )];
     const NAME: &'static str = "gep";
+    const SIZES: &'static [&'static str] = &["n", "m"];
     const SUMMARY: &'static str =
         "Entrywise nonlinearity of a Wishart matrix: Speicher–Wendel Gaussian \
 equivalence θ₁ (MP(c) - 1) ⊞ semicircle(θ₂²)";

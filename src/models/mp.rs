@@ -394,6 +394,7 @@ impl crate::registry::SpectralSpec for MpSpec {
     const CALIBRATION: &'static [&'static str] =
         &[include_str!("../../validation/calibration/mp.json")];
     const NAME: &'static str = "mp";
+    const SIZES: &'static [&'static str] = &["size"];
     const SUMMARY: &'static str =
         "Marchenko–Pastur law of (s2/m) X Xᵀ, X n x m Gaussian, ratio c = n/m";
     const DOCS: &'static str = "docs/models/mp.md";

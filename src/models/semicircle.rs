@@ -141,6 +141,9 @@ pub static ENTRY: Spectral<SemicircleSpec> = Spectral::new();
 
 impl SpectralSpec for SemicircleSpec {
     const NAME: &'static str = "semicircle";
+    const SIZES: &'static [&'static str] = &["n"];
+    const CALIBRATION: &'static [&'static str] =
+        &[include_str!("../../validation/calibration/semicircle.json")];
     const SUMMARY: &'static str = "Wigner semicircle law of variance s2 (GOE sampler)";
     const DOCS: &'static str = "docs/models/semicircle.md";
     const RANGES: &'static [(&'static str, &'static str)] = &[

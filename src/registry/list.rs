@@ -15,6 +15,7 @@ const SHARED_RANGES: &[(&str, &str)] = &[
     ("out", "file path"),
     ("plot", "file path (SVG)"),
     ("report", "file path (JSON)"),
+    ("trend-factors", "2 to 6 distinct factors in (0, 16]"),
     (
         "eigenvalues",
         "file path (CSV or one number a line, at most 64 MiB)",

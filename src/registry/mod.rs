@@ -15,11 +15,13 @@
 //! Adding a model is one module (the model, its parameter struct, its `SpectralSpec`) plus one line in
 //! [`all`]; see `docs/architecture.md` for a worked example (the semicircle law).
 
+pub mod calibrate;
 mod list;
+pub mod scale;
 mod spectral;
 
 pub use list::{models_json, models_text, params, ParamInfo, UNDECLARED};
-pub use spectral::{NoValidation, Plan, Spectral, SpectralSpec, Theory};
+pub use spectral::{NoValidation, Plan, Spectral, SpectralSpec, Theory, TrendArgs};
 
 use crate::error::{Error, Result};
 use crate::output::Outcome;
@@ -97,6 +99,25 @@ pub trait Entry: Send + Sync {
     /// ([`crate::validate::calibrate`]); empty when the model has none.
     fn calibration(&self) -> &'static [&'static str] {
         &[]
+    }
+    /// The long names of the `validate` flags that are sizes, scaled together by `validate … --trend`
+    /// and `nnlimits calibrate` ([`SpectralSpec::SIZES`]); empty when the model cannot be scaled.
+    fn sizes(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// The arguments of `nnlimits calibrate <name>` (the `validate` flags of the model and
+    /// [`calibrate::CalibrateArgs`]); `None` when the model cannot be calibrated.
+    fn calibrate_command(&self) -> Option<clap::Command> {
+        None
+    }
+    /// The validation plan for parsed `validate` (or `calibrate`) arguments with every size flag
+    /// multiplied by `factor` ([`scale`]).
+    fn plan_at(&self, _args: &ArgMatches, _factor: f64) -> Result<Plan> {
+        Err(Error::param(
+            "model",
+            self.name(),
+            "a spectral model that declares its size flags",
+        ))
     }
     /// The spectral law for `spectrum` arguments (expression leaves and the Python package build laws
     /// through this); `None` for non-spectral models.
@@ -176,7 +197,8 @@ pub fn select_variant(args: &mut Vec<String>) {
     let Some(v) = args.iter().position(|a| !a.starts_with('-')) else {
         return;
     };
-    if !Verb::ALL.iter().any(|verb| verb.name() == args[v]) || args.len() < v + 2 {
+    let known = Verb::ALL.iter().any(|verb| verb.name() == args[v]) || args[v] == "calibrate";
+    if !known || args.len() < v + 2 {
         return;
     }
     let (model, first) = (v + 1, v + 2);

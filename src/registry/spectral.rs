@@ -7,7 +7,9 @@
 use super::{Context, Entry, Verb};
 use crate::error::{Error, Result};
 use crate::model::{Sampler, SpectralModel, Support};
-use crate::output::{write_spectrum, GridArgs, Outcome, OutputArgs, RunArgs};
+use crate::output::{
+    parse_float_list, write_spectrum, FloatList, GridArgs, Outcome, OutputArgs, RunArgs,
+};
 use crate::validate::spectral::{validate_spectrum_with_progress, SpectralValidation};
 use clap::{ArgMatches, Args, FromArgMatches};
 use num_complex::Complex64 as C64;
@@ -68,8 +70,13 @@ pub trait SpectralSpec: Send + Sync + 'static {
     /// The calibration records of this model's validations: JSON texts of
     /// [`crate::validate::calibrate::Calibration`] (measured bias `b n^-r` per statistic with sizes,
     /// seeds, draws, date and version), kept as `validation/calibration/<family>.json` and compiled in
-    /// with `include_str!`; re-measured by `cargo run --release --example calibrate -- <family>`.
+    /// with `include_str!`; re-measured by `nnlimits calibrate <name> [flags] --out FILE`.
     const CALIBRATION: &'static [&'static str] = &[];
+    /// The long names of the `validate` flags that are sizes (`n`, `d`, `width`, `widths`, ...). They
+    /// scale together — all multiplied by the same factor, so their ratios (the law's parameters) are
+    /// kept — for `validate … --trend` and `nnlimits calibrate` ([`super::scale`]). Empty: the model
+    /// cannot be scaled, and both refuse it.
+    const SIZES: &'static [&'static str] = &[];
     /// The parameters of `spectrum <name>`.
     type Params: Args + FromArgMatches;
     /// The parameters of `validate <name>` (without the shared run options); [`NoValidation`] when
@@ -94,6 +101,46 @@ pub struct EigenvaluesArg {
     /// (`draw,eigenvalue`). The sizes flags still describe the claimed system.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["samples", "seed"])]
     pub eigenvalues: Option<std::path::PathBuf>,
+}
+
+/// `--trend`, added to every spectral model's `validate`.
+#[derive(Debug, Clone, Args)]
+pub struct TrendArgs {
+    /// Test the claim as a statement about the limit: validate at the given sizes and at 1/2 and 1/4
+    /// of them (the model's size flags scaled together) and extrapolate each check's deviation to
+    /// n = ∞ (docs/validation/trend.md).
+    #[arg(long)]
+    pub trend: bool,
+    /// Size factors of --trend, e.g. `1,0.5` [default: 1,0.5,0.25].
+    #[arg(long, value_name = "F1,F2,...", value_parser = parse_float_list, requires = "trend")]
+    pub trend_factors: Option<FloatList>,
+}
+
+impl TrendArgs {
+    /// The factors of a trend run of model `name` (with size flags `sizes`), or an error saying why
+    /// the run cannot scale.
+    pub fn factors(&self, name: &str, sizes: &[&str], eigenvalues: bool) -> Result<Vec<f64>> {
+        if eigenvalues {
+            return Err(Error::param(
+                "trend",
+                "with --eigenvalues",
+                "a run of the built-in sampler: a file of eigenvalues holds draws at one size, which \
+                 cannot be rescaled",
+            ));
+        }
+        if sizes.is_empty() {
+            return Err(Error::param(
+                "trend",
+                name,
+                "a model that declares its size flags (`validate {name}` has none to scale)",
+            ));
+        }
+        super::scale::trend_factors(
+            self.trend_factors
+                .as_ref()
+                .map_or(&[1.0, 0.5, 0.25][..], |f| &f.0),
+        )
+    }
 }
 
 /// Parameters of a model without a validator.
@@ -145,8 +192,8 @@ impl<S: SpectralSpec> Entry for Spectral<S> {
             Verb::Spectrum => Some(OutputArgs::augment_args(GridArgs::augment_args(
                 S::Params::augment_args(c),
             ))),
-            Verb::Validate if S::VALIDATES => Some(EigenvaluesArg::augment_args(
-                RunArgs::augment_args(S::Check::augment_args(c)),
+            Verb::Validate if S::VALIDATES => Some(TrendArgs::augment_args(
+                EigenvaluesArg::augment_args(RunArgs::augment_args(S::Check::augment_args(c))),
             )),
             _ => None,
         }
@@ -176,6 +223,15 @@ impl<S: SpectralSpec> Entry for Spectral<S> {
                         }
                     }
                 }
+                let trend: TrendArgs = parse(m)?;
+                if trend.trend {
+                    let factors = trend.factors(S::NAME, S::SIZES, own.eigenvalues.is_some())?;
+                    let plans = factors
+                        .iter()
+                        .map(|&f| plan_at::<S>(m, f))
+                        .collect::<Result<Vec<_>>>()?;
+                    return validate_trend(plans, &run, ctx);
+                }
                 let plan = S::plan(&parse(m)?)?;
                 validate(plan, &run, own.eigenvalues.as_deref(), ctx)
             }
@@ -189,9 +245,82 @@ impl<S: SpectralSpec> Entry for Spectral<S> {
     fn calibration(&self) -> &'static [&'static str] {
         S::CALIBRATION
     }
+    fn sizes(&self) -> &'static [&'static str] {
+        S::SIZES
+    }
+    fn calibrate_command(&self) -> Option<clap::Command> {
+        (S::VALIDATES && !S::SIZES.is_empty()).then(|| {
+            super::calibrate::CalibrateArgs::augment_args(S::Check::augment_args(
+                clap::Command::new(S::NAME),
+            ))
+        })
+    }
+    fn plan_at(&self, m: &ArgMatches, factor: f64) -> Result<Plan> {
+        plan_at::<S>(m, factor)
+    }
     fn spectral_law(&self, m: &ArgMatches) -> Option<Result<Theory>> {
         Some(parse(m).and_then(|p| S::theory(&p)))
     }
+}
+
+/// The validation plan of `S` for the arguments `m` with every size flag ([`SpectralSpec::SIZES`])
+/// multiplied by `factor` ([`super::scale`]); factor 1 is the plan of `m` itself.
+pub fn plan_at<S: SpectralSpec>(m: &ArgMatches, factor: f64) -> Result<Plan> {
+    if factor == 1.0 {
+        return S::plan(&parse(m)?);
+    }
+    if S::SIZES.is_empty() {
+        return Err(Error::param(
+            "sizes",
+            S::NAME,
+            "a model that declares its size flags",
+        ));
+    }
+    let cmd = S::Check::augment_args(clap::Command::new(S::NAME));
+    let words = super::scale::scaled_words(&cmd, m, S::SIZES, factor)?;
+    S::plan(&parse(&super::scale::reparse(cmd, words)?)?)
+}
+
+/// Run a trend validation of `plans` (the first at the requested sizes, then the smaller ones) with
+/// the shared run options: draws with a progress bar, the trend's report (checks = extrapolations,
+/// [`crate::validate::trend`]), the first size's histogram with the trend verdict in its title,
+/// summary, exit code.
+pub fn validate_trend(plans: Vec<Plan>, run: &RunArgs, ctx: &Context) -> Result<Outcome> {
+    use crate::validate::trend::{trend_runs, SizedRun};
+    let mut notes = Vec::new();
+    let runs: Vec<SizedRun> = plans
+        .into_iter()
+        .enumerate()
+        .map(|(k, p)| {
+            if k == 0 {
+                notes = p.notes;
+            }
+            SizedRun {
+                theory: p.theory,
+                sampler: p.sampler,
+                options: SpectralValidation {
+                    samples: run.samples,
+                    seed: run.seed,
+                    ..p.options
+                },
+            }
+        })
+        .collect();
+    let pb = crate::output::progress((runs.len() * run.samples) as u64, ctx.quiet, "draws");
+    let (trend, outcomes) = trend_runs(&runs, &|| pb.inc(1))?;
+    pb.finish_and_clear();
+    crate::output::record_pooled(&outcomes[0].pooled);
+    let mut report = trend.report();
+    report.notes.extend(notes);
+    let mut figure = outcomes[0].figure.clone();
+    figure.title = format!(
+        "{} {} — trend over n = {:?}{}",
+        report.model,
+        crate::validate::spectral::compact(&report.theory),
+        trend.sizes,
+        report.decided_by_caption()
+    );
+    run.finish(&report, Some(&figure))
 }
 
 /// Run a validation plan with the shared run options: draws with a progress bar, report, plot,

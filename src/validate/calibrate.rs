@@ -14,11 +14,13 @@
 //!
 //! The records are data in the repository (`validation/calibration/<family>.json`), declared by the
 //! model's registry entry (`SpectralSpec::CALIBRATION`, compiled in with `include_str!`), with sizes,
-//! seeds, draws, date and version; `cargo run --release --example calibrate -- <family>` re-measures
-//! them ([`calibrate`], examples/calibrate.rs). A model whose family has no record falls back
+//! seeds, draws, date, version and command; `nnlimits calibrate <model> [model flags] --out FILE`
+//! re-measures one ([`calibrate_runs`] on the model's plan at scaled sizes, `SpectralSpec::SIZES`), and
+//! `cargo run --release --example calibrate` re-measures every shipped record with the same function. A model whose family has no record falls back
 //! to the declared `b n^{-r}` of [`super::spectral::SpectralValidation`], and the report says so.
 
 use super::spectral::{validate_spectrum, SpectralValidation};
+use super::trend::{draw_size, SizedRun};
 use crate::error::{Error, Result};
 use crate::model::{Sampler, SpectralModel};
 use serde::{Deserialize, Serialize};
@@ -73,6 +75,9 @@ pub struct Calibration {
     pub date: String,
     /// nnlimits version that measured it.
     pub version: String,
+    /// The command that measured it (`nnlimits calibrate …`), when measured by the command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
 }
 
 impl Calibration {
@@ -84,7 +89,9 @@ impl Calibration {
 
 /// The family key of a spectral model: the calibration record it uses. Families: `mp`, `gep-linear`,
 /// `gep-nonlinear`, `fim-linear-<trained>` (exact linear law), `fim-linear-outputs`,
-/// `fim-nonlinear` (proportional Gaussian-equivalence laws), `ck-exact` (the proved readout law), `<fim|ck>-data` (fixed data set).
+/// `fim-nonlinear` (proportional Gaussian-equivalence laws), `ck-exact` (the proved readout law),
+/// `<fim|ck>-data` (fixed data set), and otherwise the model's name (`semicircle`, `expr`, `ck-deep`,
+/// `fim-deep`, `hessian`, ...).
 pub fn family(model: &dyn SpectralModel) -> String {
     let name = model.name();
     let p = model.params();
@@ -177,28 +184,71 @@ pub fn calibrate<S, T, B>(
     base: &SpectralValidation,
 ) -> Result<Calibration>
 where
-    S: Sampler<Output = Vec<f64>>,
+    S: Sampler<Output = Vec<f64>> + 'static,
     T: Fn(usize) -> Result<Box<dyn SpectralModel>>,
     B: Fn(usize) -> Result<S>,
 {
+    let runs = sizes
+        .iter()
+        .map(|&n| {
+            Ok(SizedRun {
+                theory: theory(n)?,
+                sampler: Box::new(sampler(n)?),
+                options: base.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    measure(family_key, &runs, Some(sizes), seeds, &|_, _, _| {})
+}
+
+/// Measure a calibration record from prepared runs, one per size (each run's theory the *true* law of
+/// its sampler, e.g. a registry model's plan at scaled sizes): every run is validated once per seed
+/// (draws `rng::stream(seed, i)`, bias allowance off) and the bias of each statistic is fitted (module
+/// docs). The size `n` of a run is its eigenvalues per draw, the `n` the validator's rules look the
+/// bias up with. `progress(done, seed, n)` is called after each validation.
+pub fn calibrate_runs(
+    family_key: &str,
+    runs: &[SizedRun],
+    seeds: &[u64],
+    progress: &(dyn Fn(usize, u64, usize) + Sync),
+) -> Result<Calibration> {
+    measure(family_key, runs, None, seeds, progress)
+}
+
+fn measure(
+    family_key: &str,
+    runs: &[SizedRun],
+    given: Option<&[usize]>,
+    seeds: &[u64],
+    progress: &(dyn Fn(usize, u64, usize) + Sync),
+) -> Result<Calibration> {
     if seeds.is_empty() {
         return Err(Error::param("seeds", "[]", "at least one seed"));
     }
+    if runs.len() < 2 {
+        return Err(Error::param("sizes", runs.len(), "at least two sizes"));
+    }
     let mut points = Vec::new();
     let mut setup = serde_json::Value::Null;
+    let mut sizes = Vec::new();
     let mut moment_runs: std::collections::BTreeMap<(String, usize), Vec<(f64, f64)>> =
         Default::default();
-    for &n in sizes {
-        let model = theory(n)?;
-        let smp = sampler(n)?;
+    let mut done = 0;
+    for (k, run) in runs.iter().enumerate() {
         for &seed in seeds {
             let opts = SpectralValidation {
                 seed,
                 bias_coeff: 0.0,
                 calibrated: false,
-                ..base.clone()
+                ..run.options.clone()
             };
-            let out = validate_spectrum(model.as_ref(), &smp, &opts)?;
+            let out = validate_spectrum(run.theory.as_ref(), run.sampler.as_ref(), &opts)?;
+            let n = given.map_or_else(|| draw_size(&out), |s| s[k]);
+            if sizes.last() != Some(&n) {
+                sizes.push(n);
+            }
+            done += 1;
+            progress(done, seed, n);
             if setup.is_null() {
                 setup =
                     serde_json::json!({"theory": out.report.theory, "sampled": out.report.sampled});
@@ -250,13 +300,14 @@ where
     Ok(Calibration {
         family: family_key.into(),
         setup,
-        sizes: sizes.to_vec(),
+        sizes,
         seeds: seeds.to_vec(),
-        draws: base.samples,
+        draws: runs[0].options.samples,
         bias,
         points,
         date: utc_date(crate::io::Provenance::current().created_unix),
         version: env!("CARGO_PKG_VERSION").into(),
+        command: None,
     })
 }
 
@@ -289,6 +340,7 @@ impl Calibration {
             points,
             date: first.date.clone(),
             version: first.version.clone(),
+            command: first.command.clone(),
         })
     }
 }

@@ -167,6 +167,10 @@ pub struct Report {
     pub margins: Vec<Margin>,
     /// Where the report came from.
     pub provenance: Provenance,
+    /// For a trend validation (`validate … --trend`): the runs at every size and each check's
+    /// extrapolation to `n = ∞` ([`super::trend`]); the checks above are then the extrapolations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Box<super::trend::Trend>>,
 }
 
 impl Report {
@@ -210,6 +214,7 @@ impl Report {
             verdict,
             notes,
             provenance: Provenance::current(),
+            trend: None,
         }
     }
 

@@ -29,8 +29,12 @@ use rayon::prelude::*;
 pub struct SpectralValidation {
     /// Independent draws.
     pub samples: usize,
-    /// Seed (draw `i` uses `rng::stream(seed, i)`).
+    /// Seed (draw `i` uses `rng::stream(seed, first_stream + i)`).
     pub seed: u64,
+    /// Stream number of the first draw (0 for a plain validation; the sizes of a trend validation
+    /// use consecutive blocks of streams of one seed, [`super::trend`]).
+    #[serde(default)]
+    pub first_stream: u64,
     /// Histogram bins over the support.
     pub bins: usize,
     /// Finite-size bias coefficient `b` (see module docs).
@@ -51,6 +55,7 @@ impl Default for SpectralValidation {
         SpectralValidation {
             samples: 10,
             seed: 1,
+            first_stream: 0,
             bins: 40,
             bias_coeff: 1.0,
             bias_rate: 1.0,
@@ -109,7 +114,7 @@ where
         .into_par_iter()
         .map(|i| {
             crate::cancel::check()?;
-            let mut rng = crate::rng::stream(opts.seed, i as u64);
+            let mut rng = crate::rng::stream(opts.seed, opts.first_stream + i as u64);
             let draw = sampler.sample(&mut rng);
             tick();
             draw.map(|mut ev| {

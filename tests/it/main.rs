@@ -29,5 +29,6 @@ mod registry;
 mod self_contained;
 mod semicircle;
 mod table;
+mod trend;
 mod unit;
 mod validator_power;

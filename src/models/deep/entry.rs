@@ -133,6 +133,9 @@ pub static CK_DEEP: Spectral<CkDeepSpec> = Spectral::new();
 
 impl SpectralSpec for CkDeepSpec {
     const NAME: &'static str = "ck-deep";
+    const SIZES: &'static [&'static str] = &["n", "d", "widths"];
+    const CALIBRATION: &'static [&'static str] =
+        &[include_str!("../../../validation/calibration/ck-deep.json")];
     const SUMMARY: &'static str = "Conjugate kernel X_Lᵀ X_L / N_L of the last layer of a random \
 L-layer network, linear-width limit (Fan–Wang recursion on the expression engine); `ck --depth L`.";
     const DOCS: &'static str = "docs/models/ck-deep.md";

@@ -49,7 +49,9 @@ impl Family for FimLayers {
         include_str!("../../../validation/calibration/fim-linear-both.json"),
         include_str!("../../../validation/calibration/fim-nonlinear.json"),
     ];
-    const DATA_CALIBRATION: &'static [&'static str] = &[];
+    const DATA_CALIBRATION: &'static [&'static str] = &[include_str!(
+        "../../../validation/calibration/fim-data.json"
+    )];
     const INFINITE: &'static str = "fim-infinite-width";
     const INFINITE_SUMMARY: &'static str =
         "FIM / NTK dual Gram at infinite width (N → ∞ first, then n, d → ∞ at fixed d/n): affine MP.";
@@ -317,6 +319,7 @@ impl<L: Family> SpectralSpec for Proportional<L> {
     const SUMMARY: &'static str = L::SUMMARY;
     const DOCS: &'static str = L::DOCS;
     const CALIBRATION: &'static [&'static str] = L::CALIBRATION;
+    const SIZES: &'static [&'static str] = &["n", "d", "width"];
     const RANGES: &'static [(&'static str, &'static str)] = RANGES;
     type Params = FimParams<L>;
     type Check = NetCheck<L>;
@@ -342,6 +345,7 @@ pub struct InfiniteWidth<L>(PhantomData<fn() -> L>);
 
 impl<L: Family> SpectralSpec for InfiniteWidth<L> {
     const NAME: &'static str = L::INFINITE;
+    const SIZES: &'static [&'static str] = &["n", "d", "width"];
     const SUMMARY: &'static str = L::INFINITE_SUMMARY;
     const DOCS: &'static str = L::DOCS;
     const RANGES: &'static [(&'static str, &'static str)] = RANGES;

@@ -52,6 +52,7 @@ impl<L: Family> SpectralSpec for Data<L> {
     const SUMMARY: &'static str = L::DATA_SUMMARY;
     const DOCS: &'static str = L::DOCS;
     const CALIBRATION: &'static [&'static str] = L::DATA_CALIBRATION;
+    const SIZES: &'static [&'static str] = &["n", "d", "width"];
     const RANGES: &'static [(&'static str, &'static str)] = RANGES;
     const SELECTED_BY: Option<(&'static str, &'static str, &'static str)> =
         Some((L::FAMILY, "limit", "data"));
@@ -223,6 +224,7 @@ pub struct Outputs;
 
 impl SpectralSpec for Outputs {
     const NAME: &'static str = "fim-outputs";
+    const SIZES: &'static [&'static str] = &["n", "d", "width", "outputs"];
     const CALIBRATION: &'static [&'static str] = &[include_str!(
         "../../../validation/calibration/fim-linear-outputs.json"
     )];

@@ -96,6 +96,9 @@ pub static ENTRY: Spectral<ExprSpec> = Spectral::new();
 
 impl SpectralSpec for ExprSpec {
     const NAME: &'static str = "expr";
+    const SIZES: &'static [&'static str] = &["n"];
+    const CALIBRATION: &'static [&'static str] =
+        &[include_str!("../../../validation/calibration/expr.json")];
     const SUMMARY: &'static str =
         "Free-probability expression: free sums and products, pop(A, c), \
 scaling, shifts of mp, sc, atoms, unif, eig(file), fixedpoint(...) and any spectral model";

@@ -69,6 +69,8 @@ fn extra(law: &PbHessian) -> Result<serde_json::Value> {
 
 impl SpectralSpec for HessianSpec {
     const NAME: &'static str = "hessian";
+    /// d is kept: the parameter count P = N(d + 1) grows with the width N, so φ = P/n is kept.
+    const SIZES: &'static [&'static str] = &["n", "width"];
     const SUMMARY: &'static str =
         "Loss Hessian of a shallow network: Pennington–Bahri free sum σ(MP(φ) ⊞ SC(2ε)), index α(ε, φ); exact network Hessians";
     const DOCS: &'static str = "docs/models/hessian.md";

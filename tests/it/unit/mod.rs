@@ -52,6 +52,8 @@ mod numerics_symeig;
 mod numerics_system;
 mod output;
 mod plot;
+mod registry_calibrate;
+mod registry_scale;
 mod rng;
 mod table;
 mod validate_calibrate;
