@@ -200,6 +200,25 @@ const FAMILIES: &[(&str, &[Point])] = &[
         )],
     ),
     (
+        "fim-deep-centred",
+        &[(
+            "fim-deep",
+            &[
+                "--depth",
+                "2",
+                "--activation",
+                "relu",
+                "--centre",
+                "--n",
+                "800",
+                "--d",
+                "800",
+                "--widths",
+                "1200,1200",
+            ],
+        )],
+    ),
+    (
         "fim-data",
         &[(
             "fim-data",

@@ -111,6 +111,10 @@ pub fn family(model: &dyn SpectralModel) -> String {
             Some(other) => format!("{name}-{other}"),
             None => name,
         },
+        // A deep law whose activation is centred at every layer (`--centre`; ReLU and the other
+        // non-odd activations) converges more slowly than the odd activations of the plain family:
+        // it has its own record.
+        "fim-deep" if !p["centred"].is_null() => format!("{name}-centred"),
         _ => name,
     }
 }

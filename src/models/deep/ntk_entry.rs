@@ -105,9 +105,10 @@ const AXIS: &str =
 impl SpectralSpec for FimDeepSpec {
     const NAME: &'static str = "fim-deep";
     const SIZES: &'static [&'static str] = &["n", "d", "widths"];
-    const CALIBRATION: &'static [&'static str] = &[include_str!(
-        "../../../validation/calibration/fim-deep.json"
-    )];
+    const CALIBRATION: &'static [&'static str] = &[
+        include_str!("../../../validation/calibration/fim-deep.json"),
+        include_str!("../../../validation/calibration/fim-deep-centred.json"),
+    ];
     const SUMMARY: &'static str = "NTK / FIM dual Gram Θ = J Jᵀ of a random L-layer network, \
 linear-width limit: r_+ I + a linear combination of all layers' conjugate kernels (Fan–Wang); `fim --depth L`.";
     const DOCS: &'static str = "docs/models/ntk-deep.md";
