@@ -192,16 +192,7 @@ where
     T: Fn(usize) -> Result<Box<dyn SpectralModel>>,
     B: Fn(usize) -> Result<S>,
 {
-    let runs = sizes
-        .iter()
-        .map(|&n| {
-            Ok(SizedRun {
-                theory: theory(n)?,
-                sampler: Box::new(sampler(n)?),
-                options: base.clone(),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let runs = SizedRun::at_sizes(theory, sampler, sizes, base)?;
     measure(family_key, &runs, Some(sizes), seeds, &|_, _, _| {})
 }
 

@@ -35,6 +35,30 @@ pub struct SizedRun {
 }
 
 impl SizedRun {
+    /// One run per size `n` in `sizes`: `theory(n)` against `sampler(n)`, each with the options `opts`.
+    pub fn at_sizes<S, T, B>(
+        theory: T,
+        sampler: B,
+        sizes: &[usize],
+        opts: &SpectralValidation,
+    ) -> Result<Vec<SizedRun>>
+    where
+        S: Sampler<Output = Vec<f64>> + 'static,
+        T: Fn(usize) -> Result<Box<dyn SpectralModel>>,
+        B: Fn(usize) -> Result<S>,
+    {
+        sizes
+            .iter()
+            .map(|&n| {
+                Ok(SizedRun {
+                    theory: theory(n)?,
+                    sampler: Box::new(sampler(n)?),
+                    options: opts.clone(),
+                })
+            })
+            .collect()
+    }
+
     /// Validate this run with its draws starting at stream `options.first_stream + offset`.
     pub fn validate(&self, offset: u64, tick: &(dyn Fn() + Sync)) -> Result<SpectralOutcome> {
         let opts = SpectralValidation {
@@ -248,16 +272,7 @@ where
     T: Fn(usize) -> Result<Box<dyn SpectralModel>>,
     B: Fn(usize) -> Result<S>,
 {
-    let runs = sizes
-        .iter()
-        .map(|&n| {
-            Ok(SizedRun {
-                theory: theory(n)?,
-                sampler: Box::new(sampler(n)?),
-                options: opts.clone(),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let runs = SizedRun::at_sizes(theory, sampler, sizes, opts)?;
     Ok(trend_runs(&runs, &|| {})?.0)
 }
 
