@@ -212,10 +212,8 @@ linear-width limit: r_+ I + a linear combination of all layers' conjugate kernel
             }
         )];
         if let Some(s) = claimed {
-            notes.push(format!(
-                "the theory is the law at sigma_w^2 = {s}, the samples are drawn at sigma_w^2 = {} \
-                 (a wrong claim the validator must reject unless they are equal)",
-                c.sigma_w2
+            notes.push(crate::models::fim::entries::theory_sigma_note(
+                s, c.sigma_w2,
             ));
         }
         if c.centre {

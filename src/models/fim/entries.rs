@@ -253,11 +253,7 @@ pub fn network_plan(r: NetworkRun<'_>, infinite: bool) -> Result<Plan> {
         }
     ));
     if let Some(s) = r.theory_sigma_w2 {
-        notes.push(format!(
-            "the theory is the law at sigma_w^2 = {s}, the samples are drawn at sigma_w^2 = {} \
-             (a wrong claim the validator must reject unless they are equal)",
-            r.net.sigma_w2
-        ));
+        notes.push(theory_sigma_note(s, r.net.sigma_w2));
     }
     Ok(Plan {
         theory: model,
@@ -378,3 +374,11 @@ pub static CK: Spectral<Proportional<CkLayers>> = Spectral::new();
 pub static FIM_INFINITE: Spectral<InfiniteWidth<FimLayers>> = Spectral::new();
 /// `ck-infinite-width` in the registry.
 pub static CK_INFINITE: Spectral<InfiniteWidth<CkLayers>> = Spectral::new();
+
+/// The validation note of `--theory-sigma-w2`: the law is taken at `claimed`, the samples at `drawn`.
+pub(crate) fn theory_sigma_note(claimed: f64, drawn: f64) -> String {
+    format!(
+        "the theory is the law at sigma_w^2 = {claimed}, the samples are drawn at sigma_w^2 = {drawn} \
+         (a wrong claim the validator must reject unless they are equal)"
+    )
+}
