@@ -82,6 +82,44 @@ impl DeepNtkSampler {
 
     /// The dual Gram `Θ` (`n × n`, symmetric) of one draw, by (N1).
     pub fn gram(&self, rng: &mut Rng) -> Mat<f64> {
+        let mut theta: Option<Mat<f64>> = None;
+        self.walk(rng, |_, ck, bb| match (theta.as_mut(), bb) {
+            (None, _) => theta = Some(ck),
+            (Some(t), Some(bb)) => {
+                for j in 0..t.ncols() {
+                    for i in 0..t.nrows() {
+                        t[(i, j)] += ck[(i, j)] * bb[(i, j)];
+                    }
+                }
+            }
+            (Some(_), None) => unreachable!("only the first term has no backward Gram"),
+        });
+        theta.expect("depth >= 1")
+    }
+
+    /// The terms of (N1) for one draw (same stream and numbers as [`DeepNtkSampler::gram`]):
+    /// `CK_0, …, CK_L` and `B_1, …, B_L` (`n × n` each). For diagnostics of the law's approximations
+    /// (`examples/ntk_deep_diag.rs`).
+    #[doc(hidden)]
+    pub fn parts(&self, rng: &mut Rng) -> (Vec<Mat<f64>>, Vec<Mat<f64>>) {
+        let depth = self.widths.len();
+        let mut cks: Vec<Option<Mat<f64>>> = vec![None; depth + 1];
+        let mut bs: Vec<Option<Mat<f64>>> = vec![None; depth];
+        self.walk(rng, |l, ck, bb| {
+            cks[l] = Some(ck);
+            if let Some(bb) = bb {
+                bs[l] = Some(bb);
+            }
+        });
+        (
+            cks.into_iter().map(|m| m.expect("every CK")).collect(),
+            bs.into_iter().map(|m| m.expect("every B")).collect(),
+        )
+    }
+
+    /// One draw, its terms in the order of [`DeepNtkSampler::gram`]: `visit(L, CK_L, None)`, then
+    /// `visit(ℓ − 1, CK_{ℓ−1}, Some(B_ℓ))` for `ℓ = L, …, 1`.
+    fn walk(&self, rng: &mut Rng, mut visit: impl FnMut(usize, Mat<f64>, Option<Mat<f64>>)) {
         let n = self.n;
         let act = &self.activation;
         let mut h = vec![draw_inputs(rng, n, self.d, Inputs::Spherical)];
@@ -127,18 +165,13 @@ impl DeepNtkSampler {
             k
         };
         let depth = self.widths.len();
-        let mut theta = gram(&h[depth], 1.0 / last as f64);
+        visit(depth, gram(&h[depth], 1.0 / last as f64), None);
         let inv_sqrt = 1.0 / (last as f64).sqrt();
         let mut b = Mat::from_fn(last, n, |i, j| v[i] * dphi[depth - 1][(i, j)] * inv_sqrt);
         for l in (1..=depth).rev() {
             // layer l: CK_{l-1} ∘ (b_lᵀ b_l)
             let ck = gram(&h[l - 1], 1.0 / h[l - 1].nrows() as f64);
-            let bb = gram(&b, 1.0);
-            for j in 0..n {
-                for i in 0..n {
-                    theta[(i, j)] += ck[(i, j)] * bb[(i, j)];
-                }
-            }
+            visit(l - 1, ck, Some(gram(&b, 1.0)));
             if l > 1 {
                 // b_{l-1} = φ'(g_{l-1}) ∘ (W_lᵀ b_l)/√N_{l-1}
                 let rows = ws[l - 1].ncols();
@@ -154,7 +187,6 @@ impl DeepNtkSampler {
                 b = Mat::from_fn(rows, n, |i, j| dphi[l - 2][(i, j)] * back[(i, j)]);
             }
         }
-        theta
     }
 
     /// Sorted eigenvalues of `Θ` for one draw (structural zeros exact, top `remove_top` removed).
