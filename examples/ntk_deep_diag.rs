@@ -94,6 +94,7 @@ fn fit(target: &Mat<f64>, basis: &[&Mat<f64>]) -> (Vec<f64>, f64) {
 /// returns the grid, the CDF (normalised by its last value) and that total mass.
 fn broadened_cdf(
     law: &DeepNtk,
+    multiplicative: bool,
     sigma2: f64,
     lo: f64,
     hi: f64,
@@ -109,8 +110,16 @@ fn broadened_cdf(
         let x = lo + (hi - lo) * k as f64 / (points - 1) as f64;
         let z = C64::new(x, 1e-8 * scale);
         for _ in 0..5000 {
-            let p = sys.solve(z + sigma2 * m, start.as_deref(), scale)?;
-            let new = 0.5 * (m + p.m);
+            // additive: m = m_law(z + σ² m); multiplicative (law ⊠ MP(σ²), the sample-covariance
+            // map with ratio σ²): m = m_law(z/s)/s, s = 1 − σ² − σ² z m
+            let (w, f) = if multiplicative {
+                let s = 1.0 - sigma2 - sigma2 * z * m;
+                (z / s, 1.0 / s)
+            } else {
+                (z + sigma2 * m, C64::new(1.0, 0.0))
+            };
+            let p = sys.solve(w, start.as_deref(), scale)?;
+            let new = 0.5 * (m + f * p.m);
             start = Some(p.delta);
             let done = (new - m).norm() <= 1e-10 * (1.0 + m.norm());
             m = new;
@@ -165,7 +174,7 @@ fn main() -> nnlimits::Result<()> {
     let (mut all_theta, mut all_tilde) = (Vec::new(), Vec::new());
     let (mut goe_all, mut diag_only, mut off_only) = (Vec::new(), Vec::new(), Vec::new());
     let (mut scaled, mut permuted) = (Vec::new(), Vec::new());
-    let (mut v_total, mut v_diag) = (0.0, 0.0);
+    let (mut v_total, mut v_diag, mut v_rel) = (0.0, 0.0, 0.0);
     let mut all_partial: Vec<Vec<f64>> = vec![Vec::new(); depth];
     for draw in 0..draws {
         let (cks, bs) = sampler.parts(&mut nnlimits::rng::stream(1, draw as u64));
@@ -291,6 +300,8 @@ fn main() -> nnlimits::Result<()> {
         let a: Vec<f64> = (0..n)
             .map(|i| (theta[(i, i)] / tilde[(i, i)]).sqrt())
             .collect();
+        let a2m = a.iter().map(|x| x * x).sum::<f64>() / nf;
+        v_rel += a.iter().map(|x| (x * x / a2m - 1.0).powi(2)).sum::<f64>() / nf / draws as f64;
         scaled.extend(eig(&Mat::from_fn(n, n, |i, j| {
             a[i] * a[j] * tilde[(i, j)]
         }))?);
@@ -334,12 +345,32 @@ fn main() -> nnlimits::Result<()> {
             ks2(&v, &theta)
         );
     }
-    // the law broadened by a free semicircular noise of the measured variance v/n (a diagnostic of
-    // the finite-width mechanism: one measured constant v per depth)
+    // the law broadened by a free semicircular noise of the measured variance v/n, or multiplied
+    // (free multiplicative convolution) by a Marchenko–Pastur law of the measured relative variance
+    // of the per-point scale Θ_xx/Θ̃_xx: a diagnostic of the finite-width mechanism (one measured
+    // constant per run)
     let (lo, hi) = dens.range();
-    for (name, v) in [("total", v_total), ("diagonal", v_diag)] {
+    let v_derived = nnlimits::models::deep::ntk_width::diagonal_variance(&law)?;
+    println!("n Var_x(Θ_xx − Θ̃_xx): measured {v_diag:.4}, derived (centred ReLU) {v_derived:.4}");
+    for (name, v) in [
+        ("derived diagonal", v_derived),
+        ("measured diagonal", v_diag),
+        ("measured total", v_total),
+        ("relative", v_rel),
+    ] {
         let sd = (v / n as f64).sqrt();
-        let (xs, cdf, mass) = broadened_cdf(&law, v / n as f64, lo - 6.0 * sd, hi + 6.0 * sd, 800)?;
+        let (xs, cdf, mass) = if name == "relative" {
+            broadened_cdf(
+                &law,
+                true,
+                v,
+                lo * (1.0 - 6.0 * v.sqrt()),
+                hi * (1.0 + 6.0 * v.sqrt()),
+                800,
+            )?
+        } else {
+            broadened_cdf(&law, false, v / n as f64, lo - 6.0 * sd, hi + 6.0 * sd, 800)?
+        };
         let at = |x: f64| {
             let k = xs.partition_point(|&g| g <= x);
             if k == 0 {
@@ -351,8 +382,13 @@ fn main() -> nnlimits::Result<()> {
                 cdf[k - 1] + t * (cdf[k] - cdf[k - 1])
             }
         };
+        let what = if name == "relative" {
+            format!("law ⊠ MP(v), v = {v:.5} (relative variance of Θ_xx/Θ̃_xx)")
+        } else {
+            format!("law ⊞ semicircle(v/n), v = {v:.4} ({name} variance of Θ − Θ̃ times n)")
+        };
         println!(
-            "law ⊞ semicircle(v/n), v = {v:.4} ({name} variance of Θ − Θ̃ times n): KS(Θ) = {:.4}, KS(Θ̃) = {:.4} (mass {mass:.5})",
+            "{what}: KS(Θ) = {:.4}, KS(Θ̃) = {:.4} (mass {mass:.5})",
             ks_distance(&theta, at, at),
             ks_distance(&tilde, at, at)
         );

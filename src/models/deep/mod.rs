@@ -8,7 +8,8 @@
 //! * [`entry`] — the registry entry `ck-deep` (`spectrum ck --depth L`, `validate ck --depth L`).
 //! * [`ntk`], [`ntk_solver`], [`ntk_sampler`], [`ntk_entry`] — the deep NTK (docs/models/ntk-deep.md):
 //!   `r_+ I + Σ_ℓ τ_ℓ CK_ℓ`, its resolvent by iterated deterministic equivalents, the dual Gram of
-//!   sampled networks, and the registry entry `fim-deep` (`spectrum fim --depth L`).
+//!   sampled networks, and the registry entry `fim-deep` (`spectrum fim --depth L`); [`ntk_width`]
+//!   the finite-width variance of the NTK's diagonal for the centred ReLU (diagnosis at depth ≥ 3).
 
 pub mod ck;
 pub mod entry;
@@ -16,6 +17,7 @@ pub mod ntk;
 pub mod ntk_entry;
 pub mod ntk_sampler;
 pub mod ntk_solver;
+pub mod ntk_width;
 pub mod sampler;
 
 pub use ck::{DeepCk, Layer};

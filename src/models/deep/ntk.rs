@@ -326,6 +326,18 @@ impl DeepNtk {
     pub fn has_spike(&self) -> bool {
         self.layers.last().is_some_and(|l| l.forward.kappa != 0.0)
     }
+    /// Whether the activation is centred at every layer (`--centre`).
+    pub fn is_centred(&self) -> bool {
+        self.centred
+    }
+    /// The activation's name.
+    pub fn activation_name(&self) -> &str {
+        &self.activation
+    }
+    /// The width ratios `N_ℓ/n`.
+    pub fn width_ratios(&self) -> &[f64] {
+        &self.width_ratios
+    }
     /// The solver's system (coefficients of the recursion).
     pub fn system(&self) -> &System {
         &self.system
