@@ -18,6 +18,7 @@ mod models_bayes_nonodd;
 mod models_bayes_onehl;
 mod models_bayes_slice;
 mod models_deep_ntk_tests;
+mod models_deep_ntk_width;
 mod models_deep_tests;
 mod models_dln_entry;
 mod models_dln_tests;
