@@ -3,7 +3,7 @@
 //! `numerics::symeig`) against `eigvalsh_faer` (faer's `self_adjoint_eigenvalues`, the previous path).
 //!
 //! numpy side by side on the same matrices, repetitions interleaved (the ratios in docs/comparison.md):
-//! `cargo build --release --example eigen_timing && OPENBLAS_NUM_THREADS=1 python3 benches/numpy_eigh.py --faer`.
+//! `cargo build --release --features examples --example eigen_timing && OPENBLAS_NUM_THREADS=1 python3 benches/numpy_eigh.py --faer`.
 //! One size only: `cargo bench --features bench --bench eigen -- eigvalsh_2000`.
 
 use criterion::{criterion_group, criterion_main, Criterion};

@@ -9,7 +9,7 @@ between the two spectra relative to the largest eigenvalue. `--faer` adds faer's
 `self_adjoint_eigenvalues` (the path nnlimits took before) to the rotation.
 
 Run (from the repository root):
-    cargo build --release --example eigen_timing
+    cargo build --release --features examples --example eigen_timing
     OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 python3 benches/numpy_eigh.py [--reps 5] [--sizes 500,1000,2000,4000]
 Without the Rust binary (`--numpy-only`), only the numpy times are printed. Needs numpy; threadpoolctl,
 when installed, is used to pin BLAS to one thread and to print which OpenBLAS kernel runs.

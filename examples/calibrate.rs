@@ -2,7 +2,7 @@
 //! (`validation/calibration/*.json`) in one go.
 //!
 //! ```text
-//! cargo run --release --example calibrate -- [family ...]      # default: every family
+//! cargo run --release --features examples --example calibrate -- [family ...]      # default: every family
 //! ```
 //!
 //! One record is `nnlimits calibrate <model> [model flags] --out FILE` (the library function
@@ -258,7 +258,7 @@ fn family(name: &str, points: &[Point]) -> nnlimits::Result<Calibration> {
         Calibration::merge(name, &records)?
     };
     c.family = name.into();
-    c.command = Some(format!("cargo run --release --example calibrate -- {name}"));
+    c.command = Some(format!("cargo run --release --features examples --example calibrate -- {name}"));
     Ok(c)
 }
 

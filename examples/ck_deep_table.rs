@@ -3,7 +3,7 @@
 //! at every layer (`relu --centre`, written `relu+centre`), depth 2 and 3, d = n,
 //! N_1 = … = N_L = 1.5 n, n = 250, 500, 1000, 2000 (4 draws each, seed 1).
 //!
-//! `cargo run --release --example ck_deep_table [draws] [n,n,...] [act,act,...]` (defaults: 4,
+//! `cargo run --release --features examples --example ck_deep_table [draws] [n,n,...] [act,act,...]` (defaults: 4,
 //! 250,500,1000,2000 and tanh,erf,crelu,relu+centre)
 
 use nnlimits::models::deep::entry::{CkDeepCheck, CkDeepSpec};

@@ -4,7 +4,7 @@
 //! * `docs/img/dln-validate.svg`: `validate dln` at N = L = 50, D = 1 (histogram of sampled networks vs
 //!   finite-width density vs limit vs Gaussian); the report summary is printed.
 //!
-//! Run: `cargo run --release --example dln_figures` (from the crate root).
+//! Run: `cargo run --release --features examples --example dln_figures` (from the crate root).
 
 use nnlimits::models::dln::mixing::{Mixing, OutputLaw};
 use nnlimits::models::dln::validate::{validate, Options};

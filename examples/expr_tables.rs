@@ -4,7 +4,7 @@
 //! O(1) when the law is right), and the same for a false claim (one parameter changed), whose KS
 //! distance does not shrink with n.
 //!
-//! Run: cargo run --release --example expr_tables [-- DRAWS]   (default 4 draws)
+//! Run: cargo run --release --features examples --example expr_tables [-- DRAWS]   (default 4 draws)
 use nnlimits::model::Sampler;
 use nnlimits::models::free::{Expression, ExpressionSampler};
 use nnlimits::rng::stream;

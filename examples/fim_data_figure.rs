@@ -4,7 +4,7 @@
 //! Writes `docs/img/fim-data-erf.svg` (bulk) and `docs/img/fim-data-erf-band.svg` (the band near `c`)
 //! and prints the numbers quoted in the docs.
 //!
-//! Run: cargo run --release --example fim_data_figure   (about 2 minutes: the both-layer law costs
+//! Run: cargo run --release --features examples --example fim_data_figure   (about 2 minutes: the both-layer law costs
 //! one n × n symmetric eigendecomposition per point, 600 points for the tabulation)
 use nnlimits::model::{Sampler, SpectralModel};
 use nnlimits::models::fim::{

@@ -5,7 +5,7 @@
 //!    the infinite-width affine MP F21.
 //! 3. `docs/img/fim-conditioning.svg`: F16 at α = γ = 1 for linear, tanh, erf, crelu, absc.
 //!
-//! Run: cargo run --release --example fim_figures
+//! Run: cargo run --release --features examples --example fim_figures
 use nnlimits::model::SpectralModel;
 use nnlimits::models::fim::{
     Activation, InfiniteWidthFim, LinearFim, ProportionalFim, Pw2017, Ratios, Trained,

@@ -1,7 +1,7 @@
 //! The numbers of docs/models/fim.md "C outputs (F13)": theory vs the reference vs Monte Carlo
 //! at the reference sizes, the finite-size m2, and the density timing.
 //!
-//! `cargo run --release --example fim_outputs`
+//! `cargo run --release --features examples --example fim_outputs`
 
 use nnlimits::model::{Sampler, SpectralModel};
 use nnlimits::models::fim::{Inputs, MultiOutputLinearFim, MultiOutputSampler, Ratios};

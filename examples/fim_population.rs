@@ -4,7 +4,7 @@
 //! (`T_1 = b_1` exactly for ReLU), and the share of the first three degrees, `(T_0 + T_1 + T_2)/η`,
 //! which tends to `(b_0 + b_1 + b_2)/η = 0.9775`. Also prints the table used in the docs.
 //!
-//! Run: cargo run --release --example fim_population
+//! Run: cargo run --release --features examples --example fim_population
 use nnlimits::models::fim::{Activation, PopulationFim};
 use nnlimits::plot::{Curve, Figure};
 use std::path::Path;

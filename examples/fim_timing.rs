@@ -1,5 +1,5 @@
 //! Breakdown of one n = 2000 dual-Gram draw (sampling, Θ, eigenvalues); see benches/fim.rs for the
-//! criterion figure. Run: cargo run --release --example fim_timing
+//! criterion figure. Run: cargo run --release --features examples --example fim_timing
 use nnlimits::models::fim::{Activation, Inputs, NetworkSampler, Trained};
 use std::time::Instant;
 

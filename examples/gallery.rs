@@ -1,7 +1,7 @@
 //! Regenerate the figure gallery in `docs/img/gallery/` (see docs/figures.md): Monte Carlo validations
 //! rendered with captions (sizes, draws, seed, verdict, distance), and one curve on a logarithmic axis.
 //!
-//! `cargo run --release --example gallery` (about a minute on two cores).
+//! `cargo run --release --features examples --example gallery` (about a minute on two cores).
 
 use nnlimits::model::SpectralModel;
 use nnlimits::models::dln::{DlnPrior, Gram};

@@ -7,7 +7,7 @@
 //! * `ks`: mean per-draw and pooled KS distance to the theory vs N (M = 2N, seed 8), for the declared
 //!   finite-size rate of the validator.
 //!
-//! Run: cargo run --release --example gep_tables -- density|ks
+//! Run: cargo run --release --features examples --example gep_tables -- density|ks
 use nnlimits::model::{Sampler, SpectralModel};
 use nnlimits::models::gep::{activation_by_name, EntrywiseWishart, EntrywiseWishartSampler};
 use nnlimits::rng::stream;

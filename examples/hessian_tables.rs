@@ -7,7 +7,7 @@
 //! * `index`: fraction of negative eigenvalues α(ε, φ) of the law against the mean (± SE) over 4
 //!   exact Hessians, for a range of loss levels.
 //!
-//! Run: cargo run --release --example hessian_tables -- ks|index
+//! Run: cargo run --release --features examples --example hessian_tables -- ks|index
 use nnlimits::model::Sampler;
 use nnlimits::models::fim::Activation;
 use nnlimits::models::hessian::{HessianSampler, Part, PbHessian};

@@ -5,7 +5,7 @@
 //! last layer's CK alone; finally ReLU at depth 2 against the naive extension of the law (refused by
 //! the model).
 //!
-//! `cargo run --release --example ntk_deep_table` (all of the above), `... -- relu` (the ReLU part
+//! `cargo run --release --features examples --example ntk_deep_table` (all of the above), `... -- relu` (the ReLU part
 //! only), `... -- centred` (the ReLU centred at every layer, `relu --centre`, depth 2 and 3,
 //! n = 250 … 2000, and the same draws at n = 1000 against the laws at `σ_w² = 1.05, 1.1`).
 

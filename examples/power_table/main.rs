@@ -1,7 +1,7 @@
 //! Power table of the validators (docs/validation/power.md).
 //!
 //! ```text
-//! cargo run --release --example power_table -- [--append] [seeds] [family[=seeds] ...]
+//! cargo run --release --features examples --example power_table -- [--append] [seeds] [family[=seeds] ...]
 //! ```
 //!
 //! For every model family: the sampled system is fixed (true parameters) and the theory's parameter is
@@ -189,7 +189,7 @@ fn main() {
         }
     }
     let command = format!(
-        "Command: `cargo run --release --example power_table -- {}`.\n",
+        "Command: `cargo run --release --features examples --example power_table -- {}`.\n",
         std::env::args().skip(1).collect::<Vec<_>>().join(" ")
     );
     let rows_md: String = rows.iter().map(table_line).collect();
@@ -238,7 +238,7 @@ fn main() {
 }
 
 const HEADER: &str = "# Power of the validators\n\n\
-Regenerate: `cargo run --release --example power_table -- [--append] [seeds] [family[=seeds] ...]` \
+Regenerate: `cargo run --release --features examples --example power_table -- [--append] [seeds] [family[=seeds] ...]` \
 (writes this file; the numbers below come from the command lines recorded after the table).\n\n\
 The sampled system has the true parameters; the theory's parameter is off by the relative error ε. For \
 every seed the same draws (draw i from stream(seed, i), as `validate` makes them) are compared with each \

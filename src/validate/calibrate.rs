@@ -16,7 +16,7 @@
 //! model's registry entry (`SpectralSpec::CALIBRATION`, compiled in with `include_str!`), with sizes,
 //! seeds, draws, date, version and command; `nnlimits calibrate <model> [model flags] --out FILE`
 //! re-measures one ([`calibrate_runs`] on the model's plan at scaled sizes, `SpectralSpec::SIZES`), and
-//! `cargo run --release --example calibrate` re-measures every shipped record with the same function. A model whose family has no record falls back
+//! `cargo run --release --features examples --example calibrate` re-measures every shipped record with the same function. A model whose family has no record falls back
 //! to the declared `b n^{-r}` of [`super::spectral::SpectralValidation`], and the report says so.
 
 use super::spectral::{validate_spectrum, SpectralValidation};

@@ -14,6 +14,7 @@ mod cli_registry_bayes;
 mod cli_registry_fim;
 mod common;
 mod each_check_fails;
+mod examples_gated;
 mod fim;
 mod fim_dataeq;
 mod fim_outputs;
