@@ -258,7 +258,9 @@ fn family(name: &str, points: &[Point]) -> nnlimits::Result<Calibration> {
         Calibration::merge(name, &records)?
     };
     c.family = name.into();
-    c.command = Some(format!("cargo run --release --features examples --example calibrate -- {name}"));
+    c.command = Some(format!(
+        "cargo run --release --features examples --example calibrate -- {name}"
+    ));
     Ok(c)
 }
 

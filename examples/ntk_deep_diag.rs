@@ -4,7 +4,7 @@
 //! and the spectrum of the sampled `Θ` and of `Θ̃ = r_+ I + Σ τ_ℓ CK_ℓ` built from the same sampled
 //! CKs, both against the law.
 //!
-//! `cargo run --release --example ntk_deep_diag -- [n] [depth] [draws] [activation]`
+//! `cargo run --release --features examples --example ntk_deep_diag -- [n] [depth] [draws] [activation]`
 //! (defaults 800, 3, 1, relu; `d = n`, `N_ℓ = 1.5 n`, `σ_w² = σ_v² = 1`, seed 1, centred).
 
 use faer::Mat;

@@ -113,8 +113,14 @@ pub fn family(model: &dyn SpectralModel) -> String {
         },
         // A deep law whose activation is centred at every layer (`--centre`; ReLU and the other
         // non-odd activations) converges more slowly than the odd activations of the plain family:
-        // it has its own record.
-        "fim-deep" if !p["centred"].is_null() => format!("{name}-centred"),
+        // it has its own record. From depth 3 the per-point fluctuation of the NTK diagonal broadens
+        // the sampled spectrum by O(n^{-1/2}) more at every layer (docs/models/ntk-deep.md,
+        // "Diagnosis at depth ≥ 3"): one record per depth (`fim-deep-centred-L3`, …), and a depth
+        // without a record falls back to the declared bias, as any family without one.
+        "fim-deep" if !p["centred"].is_null() => match p["depth"].as_u64() {
+            Some(depth) if depth >= 3 => format!("{name}-centred-L{depth}"),
+            _ => format!("{name}-centred"),
+        },
         _ => name,
     }
 }

@@ -134,3 +134,68 @@ fn centred_relu_through_the_cli() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("theory-sigma-w2"), "{err}");
 }
+
+/// The centred ReLU at depth 3 is judged with its own calibrated finite-width bias (record
+/// `fim-deep-centred-L3`, docs/models/ntk-deep.md, "Diagnosis"): the true law passes at n = 300 and a
+/// law 10% off in σ_w² fails; depth 4 has no record, falls back to the declared bias and says it is
+/// not confirmed.
+#[test]
+fn centred_relu_depth_three_uses_its_own_record() {
+    let base = [
+        "validate",
+        "fim",
+        "--depth",
+        "3",
+        "--activation",
+        "relu",
+        "--centre",
+        "--n",
+        "300",
+        "--d",
+        "300",
+        "--widths",
+        "450,450,450",
+        "--samples",
+        "4",
+        "--seed",
+        "3",
+    ];
+    let (code, out, err) = nnlimits(&base);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("calibration record `fim-deep-centred-L3`"),
+        "{out}"
+    );
+    assert!(!out.contains("NOT confirmed"), "{out}");
+    let wrong: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--theory-sigma-w2", "1.1"])
+        .collect();
+    let (code, out, err) = nnlimits(&wrong);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("FAIL m1"), "{out}");
+    let (code, out, err) = nnlimits(&[
+        "validate",
+        "fim",
+        "--depth",
+        "4",
+        "--activation",
+        "relu",
+        "--centre",
+        "--n",
+        "100",
+        "--d",
+        "100",
+        "--widths",
+        "150,150,150,150",
+        "--samples",
+        "2",
+    ]);
+    assert!(code == 0 || code == 1, "{err}");
+    assert!(out.contains("NOT confirmed"), "{out}");
+    assert!(
+        out.contains("no calibration record for `fim-deep-centred-L4`"),
+        "{out}"
+    );
+}

@@ -62,4 +62,33 @@ fn dates() {
 fn family_keys() {
     let mp = nnlimits::models::mp::MarchenkoPastur::new(0.5, 1.0).unwrap();
     assert_eq!(family(&mp), "mp");
+    // the centred deep NTK: one record up to depth 2, one per depth from 3 (only depth 3 shipped)
+    let act = nnlimits::models::fim::Activation::Relu;
+    let key = |depth: usize| {
+        let law = nnlimits::models::deep::ntk::DeepNtk::with_centring(
+            &act,
+            1.0,
+            1.0,
+            1.0,
+            &vec![1.5; depth],
+            true,
+        )
+        .unwrap();
+        family(&law)
+    };
+    assert_eq!(key(2), "fim-deep-centred");
+    assert_eq!(key(3), "fim-deep-centred-L3");
+    assert_eq!(key(4), "fim-deep-centred-L4");
+    let shipped: Vec<String> = nnlimits::validate::calibrate::records()
+        .into_iter()
+        .map(|c| c.family)
+        .collect();
+    assert!(
+        shipped.contains(&"fim-deep-centred-L3".to_string()),
+        "{shipped:?}"
+    );
+    assert!(
+        !shipped.contains(&"fim-deep-centred-L4".to_string()),
+        "{shipped:?}"
+    );
 }
