@@ -219,6 +219,25 @@ const FAMILIES: &[(&str, &[Point])] = &[
         )],
     ),
     (
+        "fim-deep-centred-L3",
+        &[(
+            "fim-deep",
+            &[
+                "--depth",
+                "3",
+                "--activation",
+                "relu",
+                "--centre",
+                "--n",
+                "800",
+                "--d",
+                "800",
+                "--widths",
+                "1200,1200,1200",
+            ],
+        )],
+    ),
+    (
         "fim-data",
         &[(
             "fim-data",
