@@ -32,10 +32,22 @@ fn fit_recovers_a_power_law_and_bounds_every_point() {
 #[test]
 fn shipped_records_parse_and_cover_the_families() {
     assert_eq!(records().len(), declared_texts());
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("validation/calibration");
+    let files = std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "json")
+        })
+        .count();
+    assert!(files >= 15, "{files} records");
     assert_eq!(
         records().len(),
-        14,
-        "every shipped record is declared by a registry entry"
+        files,
+        "every shipped record (validation/calibration/*.json) is declared by a registry entry"
     );
     for c in records() {
         assert!(c.sizes.len() >= 2 && !c.seeds.is_empty(), "{}", c.family);
