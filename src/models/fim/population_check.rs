@@ -8,7 +8,9 @@ use super::params::{PopulationCheck, UnitBlockCheck};
 use crate::error::{Error, Result};
 use crate::model::Sampler;
 use crate::models::fim::population::GroupPrediction;
-use crate::models::fim::{Activation, PopulationFim, PopulationSampler, UnitBlockSampler};
+use crate::models::fim::{
+    Activation, PopulationFim, PopulationSampler, UnitBlock, UnitBlockEstimate, UnitBlockSampler,
+};
 use crate::output::{fmt, RunArgs};
 use crate::plot::{Curve, Figure};
 use crate::rng::stream;
@@ -262,33 +264,7 @@ pub fn validate_unit_block(
             e
         })
         .collect::<Result<_>>()?;
-    let r = draws.len() as f64;
-    let pooled = |f: &dyn Fn(&crate::models::fim::UnitBlockEstimate) -> (f64, f64)| {
-        let (m, v) = draws
-            .iter()
-            .map(f)
-            .fold((0.0, 0.0), |a, (x, s)| (a.0 + x, a.1 + s * s));
-        (m / r, v.sqrt() / r)
-    };
-    let theory = [u.block[0][0], u.block[0][1], u.block[1][1]];
-    let names = ["B_zz (e'Ge)", "B_z1 (e'G_x1)", "B_11 (G_11)"];
-    let mut checks: Vec<Check> = (0..3)
-        .map(|k| {
-            let (m, se) = pooled(&|e| (e.block[k], e.block_se[k]));
-            Check::statistical(names[k], theory[k], m, se, Z_MAX, 0.0)
-        })
-        .collect();
-    if u.n > 1 {
-        let (m, se) = pooled(&|e| e.bulk_mean.unwrap_or((f64::NAN, f64::NAN)));
-        checks.push(Check::statistical(
-            "A (tr P⊥G/(n-1))",
-            u.a,
-            m,
-            se,
-            Z_MAX,
-            0.0,
-        ));
-    }
+    let checks = unit_block_checks(&u, &draws);
     let ev0 = &draws[0].eigenvalues;
     let th = u.spectrum();
     let notes = vec![
@@ -341,4 +317,38 @@ pub fn validate_unit_block(
         notes,
     );
     Ok((report, figure))
+}
+
+/// The checks of `validate fim --limit unit-block`: the block entries `B_zz`, `B_z1`, `B_11` of `Ĝ` and
+/// (for `n > 1`) the bulk mean `A = tr P⊥G/(n−1)`, each pooled over the draws (mean of the draws'
+/// means, SE from the terms of every draw) against the unit block `u`, `|obs − th| ≤ 4 SE`.
+pub fn unit_block_checks(u: &UnitBlock, draws: &[UnitBlockEstimate]) -> Vec<Check> {
+    let r = draws.len() as f64;
+    let pooled = |f: &dyn Fn(&UnitBlockEstimate) -> (f64, f64)| {
+        let (m, v) = draws
+            .iter()
+            .map(f)
+            .fold((0.0, 0.0), |a, (x, s)| (a.0 + x, a.1 + s * s));
+        (m / r, v.sqrt() / r)
+    };
+    let theory = [u.block[0][0], u.block[0][1], u.block[1][1]];
+    let names = ["B_zz (e'Ge)", "B_z1 (e'G_x1)", "B_11 (G_11)"];
+    let mut checks: Vec<Check> = (0..3)
+        .map(|k| {
+            let (m, se) = pooled(&|e| (e.block[k], e.block_se[k]));
+            Check::statistical(names[k], theory[k], m, se, Z_MAX, 0.0)
+        })
+        .collect();
+    if u.n > 1 {
+        let (m, se) = pooled(&|e| e.bulk_mean.unwrap_or((f64::NAN, f64::NAN)));
+        checks.push(Check::statistical(
+            "A (tr P⊥G/(n-1))",
+            u.a,
+            m,
+            se,
+            Z_MAX,
+            0.0,
+        ));
+    }
+    checks
 }
