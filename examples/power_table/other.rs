@@ -1,6 +1,6 @@
 //! Rows of the validators that are not spectral: the deep-linear-network prior (`validate dln`), the
-//! Bayesian posteriors (`validate dln-bayes`, `validate 1hl-bayes`) and the population FIM
-//! (`validate fim --limit population`). Each samples the true system once per seed and builds the
+//! Bayesian posteriors (`validate dln-bayes`, `validate 1hl-bayes`), the population FIM
+//! (`validate fim --limit population`) and the single-unit block (`validate fim --limit unit-block`). Each samples the true system once per seed and builds the
 //! validator's own checks against every perturbed theory (the functions `validate` itself calls).
 
 use super::{tally, Row, EPS};
@@ -17,12 +17,20 @@ use nnlimits::models::bayes::slice::OneHiddenSlice;
 use nnlimits::models::bayes::{BayesDln, EigenGram};
 use nnlimits::models::dln::validate::{compare, sample_networks, Options};
 use nnlimits::models::dln::DlnPrior;
-use nnlimits::models::fim::population_check::population_checks;
-use nnlimits::models::fim::{Activation, PopulationFim, PopulationSampler};
+use nnlimits::models::fim::population_check::{population_checks, unit_block_checks};
+use nnlimits::models::fim::{
+    Activation, PopulationFim, PopulationSampler, UnitBlock, UnitBlockSampler,
+};
 use nnlimits::validate::Report;
 
 /// The families of this module run without arguments.
-pub const ALL: &[&str] = &["dln-prior", "dln-bayes", "1hl-bayes", "fim-population"];
+pub const ALL: &[&str] = &[
+    "dln-prior",
+    "dln-bayes",
+    "1hl-bayes",
+    "fim-population",
+    "fim-unit-block",
+];
 
 /// The row of a non-spectral family; `None` for other names.
 pub fn row(name: &str, seeds: u64) -> Option<Result<Row>> {
@@ -31,6 +39,7 @@ pub fn row(name: &str, seeds: u64) -> Option<Result<Row>> {
         "dln-bayes" => dln_bayes(seeds),
         "1hl-bayes" => one_hl_bayes(seeds),
         "fim-population" => population(seeds),
+        "fim-unit-block" => unit_block(seeds),
         _ => return None,
     })
 }
@@ -203,6 +212,47 @@ fn population(seeds: u64) -> Result<Row> {
                     )
                 })
                 .collect())
+        },
+    )
+}
+
+/// `validate fim --limit unit-block` (tanh, b = 0, 10 draws of T = 1000 inputs each) at d = 100:
+/// the sampled `Ĝ` of a unit with `|w|² = 1` against the block of `|w|² = 1 + ε`.
+fn unit_block(seeds: u64) -> Result<Row> {
+    use rayon::prelude::*;
+    let (d, t, draws) = (100usize, 1000usize, 10usize);
+    let act = Activation::Tanh;
+    let theories = EPS
+        .iter()
+        .map(|&e| UnitBlock::new(&act, d, (1.0 + e).sqrt(), 0.0))
+        .collect::<Result<Vec<_>>>()?;
+    let sampler = UnitBlockSampler::new(act.clone(), d, 1.0, 0.0, t)?;
+    tally(
+        "fim-unit-block",
+        format!(
+            "tanh, d = {d}, b = 0, T = {t} inputs per draw, {draws} draws (defaults: d = T = 1000)"
+        ),
+        "‖w‖² (σ_w²)",
+        seeds,
+        &|seed| {
+            let sample: Vec<_> = (0..draws as u64)
+                .into_par_iter()
+                .map(|i| sampler.sample(&mut nnlimits::rng::stream(seed, i)))
+                .collect::<Result<_>>()?;
+            theories
+                .iter()
+                .map(|u| {
+                    Ok(Report::new(
+                        "fim-unit-block",
+                        serde_json::to_value(u).map_err(|e| Error::Domain(e.to_string()))?,
+                        serde_json::Value::Null,
+                        seed,
+                        draws,
+                        unit_block_checks(u, &sample),
+                        vec![],
+                    ))
+                })
+                .collect()
         },
     )
 }
