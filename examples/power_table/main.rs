@@ -12,7 +12,7 @@
 //! row of the same family and setting) and the command line to its list of commands.
 //!
 //! Families: spectral validators ([`spectral`]: `mp`, `mp-n1000`, `gep-relu`, `expr`, `fim-linear`,
-//! `fim-linear-n1000`, `fim-tanh`, `fim-tanh-n1000`, `ck-tanh`, `ck-data`, `fim-outputs`, `ck-deep`,
+//! `fim-linear-n1000`, `fim-tanh`, `fim-tanh-n1000`, `expr-n1000`, `ck-tanh`, `ck-data`, `fim-outputs`, `ck-deep`,
 //! `fim-deep`, `hessian`) and the other validators ([`other`]: `dln-prior`, `dln-bayes`, `1hl-bayes`,
 //! `fim-population`, `fim-unit-block`).
 

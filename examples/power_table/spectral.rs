@@ -174,7 +174,12 @@ fn network_row(
 
 /// The row of a spectral family; `None` for other names.
 pub fn row(name: &str, seeds: u64) -> Option<Result<Row>> {
-    let more = ["mp-n1000", "fim-linear-n1000", "fim-tanh-n1000"];
+    let more = [
+        "mp-n1000",
+        "fim-linear-n1000",
+        "fim-tanh-n1000",
+        "expr-n1000",
+    ];
     (ALL.contains(&name) || more.contains(&name)).then(|| build(name, seeds))
 }
 
@@ -302,25 +307,9 @@ fn build(name: &str, seeds: u64) -> Result<Row> {
                 DRAWS,
             )
         }
-        "expr" => {
-            use nnlimits::models::free::{sampler::ExpressionSampler, Expression};
-            let sampled = Expression::parse_plain("mp(0.5) + sc(0.5)")?;
-            let sampler = ExpressionSampler::new(&sampled, 400)?;
-            sweep(
-                "expr",
-                format!("mp(0.5) + sc(v), v = 0.5, n = 400, {DRAWS} draws"),
-                "variance v",
-                &|e| {
-                    Ok(Box::new(Expression::parse_plain(&format!(
-                        "mp(0.5) + sc({})",
-                        0.5 * (1.0 + e)
-                    ))?) as _)
-                },
-                &sampler,
-                seeds,
-                DRAWS,
-            )
-        }
+        "expr" => expr_row(400, seeds),
+        // the default size of `validate expr`
+        "expr-n1000" => expr_row(1000, seeds),
         "ck-deep" => plan_row::<nnlimits::models::deep::entry::CkDeepSpec>(
             "ck-deep",
             format!("tanh, depth 2, n = d = N = 400, {DRAWS} draws"),
@@ -347,4 +336,30 @@ fn build(name: &str, seeds: u64) -> Result<Row> {
         ),
         other => Err(Error::param("family", other, "a spectral family")),
     }
+}
+
+/// `validate expr 'mp(0.5) + sc(0.5)' --n n` against the law with the semicircle's variance off by ε.
+fn expr_row(n: usize, seeds: u64) -> Result<Row> {
+    use nnlimits::models::free::{sampler::ExpressionSampler, Expression};
+    let sampled = Expression::parse_plain("mp(0.5) + sc(0.5)")?;
+    let sampler = ExpressionSampler::new(&sampled, n)?;
+    let size = if n == 1000 {
+        "n = 1000 (default size)".to_string()
+    } else {
+        format!("n = {n}")
+    };
+    sweep(
+        "expr",
+        format!("mp(0.5) + sc(v), v = 0.5, {size}, {DRAWS} draws"),
+        "variance v",
+        &|e| {
+            Ok(Box::new(Expression::parse_plain(&format!(
+                "mp(0.5) + sc({})",
+                0.5 * (1.0 + e)
+            ))?) as _)
+        },
+        &sampler,
+        seeds,
+        DRAWS,
+    )
 }
