@@ -31,7 +31,7 @@ pub mod posterior;
 pub mod present;
 pub mod saddle;
 pub mod slice;
-mod sweep;
+pub mod sweep;
 
 pub use data::{make_ds, Dataset, Gram};
 
