@@ -528,12 +528,12 @@ equivalence θ₁ (MP(c) - 1) ⊞ semicircle(θ₂²)";
             ..Default::default()
         };
         let note = format!(
-            "theory: {} = {:.6} (MP({}) - 1) boxplus SC({:.6}); tolerance bias b N^-r with b = {b}, r = {}",
+            "theory: {} = {:.6} (MP({}) - 1) boxplus SC({:.6}); {}",
             model.name(),
             model.theta1(),
             model.ratio(),
             model.theta2_sq(),
-            options.bias_rate
+            options.bias_text()
         );
         Ok(crate::registry::Plan {
             theory: Box::new(model),

@@ -92,8 +92,12 @@ pub fn spectral_checks(
             "bias allowances: calibration record `{}` (sizes {:?}, seeds {:?}, {} draws, {}, nnlimits {})",
             c.family, c.sizes, c.seeds, c.draws, c.date, c.version
         )),
-        None => notes.push(format!(
+        None if opts.calibrated => notes.push(format!(
             "bias allowances: no calibration record for `{family}`; declared b n^-r = {:.2e}",
+            allow.declared
+        )),
+        None => notes.push(format!(
+            "bias allowances: b n^-r = {:.2e} as given (--bias-coeff); calibration records not used",
             allow.declared
         )),
     }

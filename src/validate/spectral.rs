@@ -71,6 +71,23 @@ impl SpectralValidation {
     pub fn bias(&self, n: usize) -> f64 {
         self.bias_coeff * (n.max(1) as f64).powf(-self.bias_rate)
     }
+
+    /// How the bias allowance is chosen, for a report note: the family's calibration record (when
+    /// [`Self::calibrated`]; the declared `b n^-r` is the fallback without a record), or the `b n^-r`
+    /// given on the command line.
+    pub fn bias_text(&self) -> String {
+        if self.calibrated {
+            format!(
+                "tolerance bias from the calibration record (note `bias allowances`; without one, the declared b n^-r with b = {}, r = {})",
+                self.bias_coeff, self.bias_rate
+            )
+        } else {
+            format!(
+                "tolerance bias b n^-r with b = {}, r = {} (--bias-coeff)",
+                self.bias_coeff, self.bias_rate
+            )
+        }
+    }
 }
 
 /// What a spectral validation returns.

@@ -199,3 +199,42 @@ fn centred_relu_depth_three_uses_its_own_record() {
         "{out}"
     );
 }
+
+/// `--bias-coeff` replaces the calibration record (it used to be ignored when a record existed),
+/// and the notes say which allowance was used.
+#[test]
+fn bias_coeff_overrides_the_calibration_record() {
+    let run = |extra: &[&str]| {
+        let mut a = vec![
+            "validate",
+            "fim",
+            "--depth",
+            "2",
+            "--n",
+            "100",
+            "--d",
+            "100",
+            "--samples",
+            "3",
+        ];
+        a.extend_from_slice(extra);
+        let (code, out, err) = nnlimits(&a);
+        assert!(code == 0 || code == 1, "{err}");
+        out
+    };
+    let calibrated = run(&[]);
+    assert!(
+        calibrated.contains("calibration record `fim-deep`"),
+        "{calibrated}"
+    );
+    let given = run(&["--bias-coeff", "3"]);
+    assert!(
+        given.contains("b n^-r = 3.00e-1 as given (--bias-coeff)"),
+        "{given}"
+    );
+    assert!(
+        given.contains("with b = 3, r = 0.5 (--bias-coeff)"),
+        "{given}"
+    );
+    assert!(!given.contains("calibration record `fim-deep`"), "{given}");
+}

@@ -215,15 +215,14 @@ L-layer network, linear-width limit (Fan–Wang recursion on the expression engi
             ..SpectralValidation::default()
         };
         let mut notes = vec![format!(
-            "theory: {} ({}); tolerance bias b n^-r with b = {}, r = {}{}",
+            "theory: {} ({}); {}{}",
             if exact {
                 "exact law (iterated Marchenko–Pastur map)"
             } else {
                 "linear-width law, Gaussian-equivalence corrections O(n^-1/2)"
             },
             law.expression().canonical(),
-            options.bias_coeff,
-            options.bias_rate,
+            options.bias_text(),
             if remove_top > 0 {
                 "; the top eigenvalue (spike ≈ n κ_L of the non-centred activation) removed"
             } else {

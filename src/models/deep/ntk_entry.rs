@@ -207,11 +207,12 @@ linear-width limit: r_+ I + a linear combination of all layers' conjugate kernel
             bias_coeff: check::in_range("bias_coeff", c.bias_coeff.unwrap_or(1.0), 0.0, 1e150)?,
             bias_rate: if exact { 1.0 } else { 0.5 },
             remove_top: 0,
+            calibrated: c.bias_coeff.is_none(),
             ..SpectralValidation::default()
         };
         let mut notes = vec![format!(
             "theory: Θ ≈ r_+ I + Σ_l tau_l CK_l with r_+ = {:.6}, tau = {:?} (iterated deterministic \
-             equivalents, docs/models/ntk-deep.md); {}; tolerance bias b n^-r with b = {}, r = {}{}",
+             equivalents, docs/models/ntk-deep.md); {}; {}{}",
             law.r_plus(),
             law.tau(),
             if exact {
@@ -219,8 +220,7 @@ linear-width limit: r_+ I + a linear combination of all layers' conjugate kernel
             } else {
                 "Gaussian-equivalence corrections O(n^-1/2)"
             },
-            options.bias_coeff,
-            options.bias_rate,
+            options.bias_text(),
             if remove_top > 0 {
                 "; the top eigenvalue (spike of the non-centred last layer) removed by the sampler"
             } else {

@@ -237,20 +237,19 @@ pub fn network_plan(r: NetworkRun<'_>, infinite: bool) -> Result<Plan> {
         })
         .collect();
     notes.push(format!(
-        "theory: {} ({}); tolerance bias b n^-r with b = {}, r = {} ({})",
+        "theory: {} ({}, {}); {}",
         if exact {
             "exact law"
         } else {
             "Gaussian-equivalence (Wishart ansatz) law"
         },
         model.name(),
-        options.bias_coeff,
-        options.bias_rate,
         if exact {
             "rigidity floor O(1/n)"
         } else {
             "O(d^-1/2) corrections, docs/models/fim.md, Monte Carlo finite-size error"
-        }
+        },
+        options.bias_text()
     ));
     if let Some(s) = r.theory_sigma_w2 {
         notes.push(theory_sigma_note(s, r.net.sigma_w2));

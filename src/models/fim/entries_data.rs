@@ -130,14 +130,13 @@ impl<L: Family> SpectralSpec for Data<L> {
                 c.d, c.n, c.inputs, c.data_seed
             ),
             format!(
-                "theory: {}; tolerance bias b n^-r with b = {}, r = {}",
+                "theory: {}; {}",
                 if trained == Trained::Readout {
                     "deterministic equivalent of the CK Gram (F30, proved)"
                 } else {
                     "F20 with the exact kernels (Wishart ansatz)"
                 },
-                options.bias_coeff,
-                options.bias_rate
+                options.bias_text()
             ),
         ];
         Ok(Plan {
