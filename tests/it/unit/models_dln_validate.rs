@@ -50,6 +50,28 @@ fn fails_when_theory_widths_are_off_by_20_percent() {
     assert!(fig.to_svg().unwrap().contains("<svg"));
 }
 
+/// With D = 10 outputs the output-space `ln det Q` resolves the width: its mean is about
+/// `-L D (D + 1) / (2N)` = -5.5 and its standard deviation about `sqrt(2 L D / N)` = 1.4 at N = 100,
+/// L = 10, so 4000 networks (SE 0.023) see the 0.27 shift of a 5% width error at ~12 SE, while the true
+/// law passes (docs/validation/power.md: detects 2% at D = 10; 20% at D = 2, where the shift is
+/// 40 times smaller relative to the noise).
+#[test]
+fn ten_outputs_detect_a_five_percent_width_error() {
+    let sampled = DlnPrior::equal(100, 10, 10).unwrap();
+    let opts = Options::default();
+    let (true_law, _) = validate(&sampled, &sampled, &opts).unwrap();
+    assert_eq!(true_law.verdict, Verdict::Pass, "{}", true_law.summary());
+    let theory = sampled.with_widths(vec![105; 10]).unwrap();
+    let (r, _) = validate(&theory, &sampled, &opts).unwrap();
+    assert_eq!(r.verdict, Verdict::Fail, "{}", r.summary());
+    let c = r
+        .checks
+        .iter()
+        .find(|c| c.name == "mean_log_det_q")
+        .expect("ln det Q checked at D = 10");
+    assert!(!c.pass && c.margin() > 2.0, "{}", r.summary());
+}
+
 #[test]
 fn corr_estimator_on_independent_gaussians() {
     let mut rng = stream(5, 0);
