@@ -53,8 +53,8 @@ fn fails_when_theory_widths_are_off_by_20_percent() {
 /// With D = 10 outputs the output-space `ln det Q` resolves the width: its mean is about
 /// `-L D (D + 1) / (2N)` = -5.5 and its standard deviation about `sqrt(2 L D / N)` = 1.4 at N = 100,
 /// L = 10, so 4000 networks (SE 0.023) see the 0.27 shift of a 5% width error at ~12 SE, while the true
-/// law passes (docs/validation/power.md: detects 2% at D = 10; 20% at D = 2, where the shift is
-/// 40 times smaller relative to the noise).
+/// law passes (docs/validation/power.md: detects 5% at D = 10; 20% at D = 2, where the shift is
+/// 8 times smaller relative to the noise).
 #[test]
 fn ten_outputs_detect_a_five_percent_width_error() {
     let sampled = DlnPrior::equal(100, 10, 10).unwrap();
