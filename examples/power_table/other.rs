@@ -16,7 +16,7 @@ use nnlimits::models::bayes::posterior::combine;
 use nnlimits::models::bayes::slice::OneHiddenSlice;
 use nnlimits::models::bayes::{BayesDln, EigenGram};
 use nnlimits::models::dln::validate::{compare, sample_networks, Options};
-use nnlimits::models::dln::DlnPrior;
+use nnlimits::models::dln::{DlnLaw, DlnPrior};
 use nnlimits::models::fim::population_check::{population_checks, unit_block_checks};
 use nnlimits::models::fim::{
     Activation, PopulationFim, PopulationSampler, UnitBlock, UnitBlockSampler,
@@ -26,8 +26,12 @@ use nnlimits::validate::Report;
 /// The families of this module run without arguments.
 pub const ALL: &[&str] = &[
     "dln-prior",
+    "dln-prior-d10",
+    "dln-prior-sigma",
     "dln-bayes",
+    "dln-bayes-widths",
     "1hl-bayes",
+    "1hl-bayes-n50",
     "fim-population",
     "fim-unit-block",
 ];
@@ -35,32 +39,61 @@ pub const ALL: &[&str] = &[
 /// The row of a non-spectral family; `None` for other names.
 pub fn row(name: &str, seeds: u64) -> Option<Result<Row>> {
     Some(match name {
-        "dln-prior" => dln_prior(seeds),
+        "dln-prior" => dln_prior(2, Perturb::Widths, seeds),
+        "dln-prior-d10" => dln_prior(10, Perturb::Widths, seeds),
+        "dln-prior-sigma" => dln_prior(2, Perturb::LastVariance, seeds),
         "dln-bayes" => dln_bayes(seeds),
-        "1hl-bayes" => one_hl_bayes(seeds),
+        "dln-bayes-widths" => dln_bayes_widths(seeds),
+        "1hl-bayes" => one_hl_bayes(10, seeds),
+        "1hl-bayes-n50" => one_hl_bayes(50, seeds),
         "fim-population" => population(seeds),
         "fim-unit-block" => unit_block(seeds),
         _ => return None,
     })
 }
 
-/// `validate dln --widths 100x10 --outputs 2` (4000 networks) against the finite-width law of widths
-/// `100(1 + ε)`.
-fn dln_prior(seeds: u64) -> Result<Row> {
-    let (n, l, d) = (100usize, 10usize, 2usize);
+/// The parameter of the `dln-prior` rows that the theory gets wrong.
+#[derive(Clone, Copy)]
+enum Perturb {
+    /// Every hidden width `N(1 + ε)`.
+    Widths,
+    /// The weight variance of the last hidden layer `σ_L²(1 + ε)` (the other layers keep 1).
+    LastVariance,
+}
+
+/// `validate dln --widths 100x10 --outputs d` (4000 networks) against the finite-width law with one
+/// parameter off by `ε` ([`Perturb`]).
+fn dln_prior(d: usize, perturb: Perturb, seeds: u64) -> Result<Row> {
+    let (n, l) = (100usize, 10usize);
     let sampled = DlnPrior::equal(n, l, d)?;
     let theories: Vec<DlnPrior> = EPS
         .iter()
-        .map(|e| sampled.with_widths(vec![(n as f64 * (1.0 + e)).round() as usize; l]))
+        .map(|e| match perturb {
+            Perturb::Widths => {
+                sampled.with_widths(vec![(n as f64 * (1.0 + e)).round() as usize; l])
+            }
+            Perturb::LastVariance => {
+                let mut s2 = vec![1.0; l];
+                s2[l - 1] = 1.0 + e;
+                DlnPrior::new(vec![n; l], s2, d, sampled.gram().clone())
+            }
+        })
         .collect::<Result<_>>()?;
     let opts = Options::default();
     tally(
         "dln-prior",
         format!(
-            "widths {n}x{l}, D = {d}, {} networks (default)",
+            "widths {n}x{l}{}, D = {d}, {} networks (default)",
+            match perturb {
+                Perturb::Widths => "",
+                Perturb::LastVariance => " (σ_l² = 1)",
+            },
             opts.samples
         ),
-        "widths N",
+        match perturb {
+            Perturb::Widths => "widths N",
+            Perturb::LastVariance => "σ_L² (last layer's weight variance)",
+        },
         seeds,
         &|seed| {
             let o = Options {
@@ -118,11 +151,64 @@ fn dln_bayes(seeds: u64) -> Result<Row> {
     )
 }
 
-/// `validate 1hl-bayes` at its defaults (data `tiny`, erf, width 10, T = 0.1, σ_0² = σ_1² = 1):
+/// `validate dln-bayes --widths 10,20,40` at the other defaults (data `tiny`, depth 1, T = 0.1,
+/// σ_0² = σ² = 1, 4 chains × 20000 sweeps per width; width k sampled with seed `splitmix64(seed + k)`
+/// as `validate` does): the per-width checks against the exact posterior and the saddle point of the
+/// network with layer variance `σ²(1 + ε)`.
+fn dln_bayes_widths(seeds: u64) -> Result<Row> {
+    use nnlimits::models::bayes::sweep::width_checks;
+    let (widths, t, s0) = ([10usize, 20, 40], 0.1, 1.0);
+    let ds = load_data("tiny")?;
+    let eg = EigenGram::new(&ds.gram(s0)?)?;
+    let model = |n: usize, e: f64| BayesDln::new(vec![n], vec![1.0 + e], t);
+    // per width: the samplers of the true network and (exact, saddle) eps_g of every theory
+    let per_width = widths
+        .iter()
+        .map(|&n| {
+            let theories = EPS
+                .iter()
+                .map(|&e| {
+                    let m = model(n, e)?;
+                    Ok((
+                        exact_posterior(&m, &eg)?.prediction.eps_g,
+                        m.saddle(&eg)?.prediction.eps_g,
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let g = DlnGibbs::new(model(n, 0.0)?, ds.clone(), s0, SWEEPS, BURN_IN)?;
+            Ok((n, g, theories))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    tally(
+        "dln-bayes",
+        format!(
+            "width sweep --widths 10,20,40: data tiny, L = 1, T = {t}, {CHAINS} chains × {SWEEPS} sweeps per width (defaults)"
+        ),
+        "σ² (layer variance)",
+        seeds,
+        &|seed| {
+            let mut checks = vec![Vec::new(); EPS.len()];
+            for (k, (n, g, theories)) in per_width.iter().enumerate() {
+                let s = nnlimits::rng::splitmix64(&mut seed.wrapping_add(k as u64));
+                let mc = combine(&run_chains(g, CHAINS, s)?, &eg.y0);
+                for (c, &(ex, sp)) in checks.iter_mut().zip(theories) {
+                    c.extend(width_checks(*n, ex, sp, &mc.eps_g));
+                }
+            }
+            Ok(checks
+                .into_iter()
+                .map(|c| report("dln-bayes (width sweep)", seed, c, vec![]))
+                .collect())
+        },
+    )
+}
+
+/// `validate 1hl-bayes --width width` at the other defaults (data `tiny`, erf, T = 0.1,
+/// σ_0² = σ_1² = 1; the default width is 10):
 /// elliptical slice sampling of the true network against the saddle point of the network with
 /// readout-layer variance `σ_1²(1 + ε)`.
-fn one_hl_bayes(seeds: u64) -> Result<Row> {
-    let (width, t, s0) = (10usize, 0.1, 1.0);
+fn one_hl_bayes(width: usize, seeds: u64) -> Result<Row> {
+    let (t, s0) = (0.1, 1.0);
     let act = BayesActivation::Erf;
     let ds = load_data("tiny")?;
     let gram = ds.gram(s0)?;
@@ -137,7 +223,10 @@ fn one_hl_bayes(seeds: u64) -> Result<Row> {
     let y0: Vec<Vec<f64>> = (0..ds.yt.nrows()).map(|i| vec![ds.yt[(i, 0)]]).collect();
     tally(
         "1hl-bayes",
-        format!("data tiny, erf, N = {width}, T = {t}, {CHAINS} chains × {SWEEPS} iterations (defaults)"),
+        format!(
+            "data tiny, erf, N = {width}{}, T = {t}, {CHAINS} chains × {SWEEPS} iterations (defaults)",
+            if width == 10 { "" } else { " (default 10)" }
+        ),
         "σ_1² (readout variance)",
         seeds,
         &|seed| {

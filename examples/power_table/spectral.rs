@@ -7,6 +7,8 @@ use super::{tally, Row, EPS};
 use clap::{Args, FromArgMatches};
 use nnlimits::error::{Error, Result};
 use nnlimits::model::{Sampler, SpectralModel};
+use nnlimits::models::fim::entries_data::Data;
+use nnlimits::models::fim::params::CkLayers;
 use nnlimits::models::fim::{
     draw_data, Activation, DataFim, FixedDataSampler, Inputs, LinearFim, MultiOutputLinearFim,
     MultiOutputSampler, NetworkSampler, ProportionalFim, Ratios, Trained,
@@ -19,19 +21,24 @@ use nnlimits::validate::spectral::{compare, SpectralValidation};
 /// Draws per validation (the default of `validate`).
 const DRAWS: usize = 10;
 
-/// The spectral families run without arguments.
+/// The spectral families, in table order (all run without arguments).
 pub const ALL: &[&str] = &[
     "mp",
-    "fim-linear",
-    "fim-tanh",
-    "ck-tanh",
-    "fim-outputs",
-    "ck-data",
+    "mp-n1000",
     "gep-relu",
+    "fim-linear",
+    "fim-linear-n1000",
+    "fim-tanh",
+    "fim-tanh-n1000",
+    "ck-tanh",
+    "ck-data",
+    "ck-data-n1000",
+    "fim-outputs",
+    "hessian",
     "expr",
+    "expr-n1000",
     "ck-deep",
     "fim-deep",
-    "hessian",
 ];
 
 /// Compare the draws of every seed with `theory(ε)` for every `ε`, with validation options `opts`
@@ -174,13 +181,7 @@ fn network_row(
 
 /// The row of a spectral family; `None` for other names.
 pub fn row(name: &str, seeds: u64) -> Option<Result<Row>> {
-    let more = [
-        "mp-n1000",
-        "fim-linear-n1000",
-        "fim-tanh-n1000",
-        "expr-n1000",
-    ];
-    (ALL.contains(&name) || more.contains(&name)).then(|| build(name, seeds))
+    ALL.contains(&name).then(|| build(name, seeds))
 }
 
 fn build(name: &str, seeds: u64) -> Result<Row> {
@@ -295,6 +296,15 @@ fn build(name: &str, seeds: u64) -> Result<Row> {
                 DRAWS,
             )
         }
+        // the default of `validate ck --limit data` (n = d = N = 1000, data seed 1, Gaussian inputs)
+        "ck-data-n1000" => plan_row::<Data<CkLayers>>(
+            "ck-data",
+            format!("ReLU, fixed X: n = d = N = 1000 (default size), {DRAWS} draws"),
+            "σ_w²",
+            &["--activation", "relu"],
+            ("--sigma-w2", 1.0),
+            seeds,
+        ),
         "gep-relu" => {
             let sampler = EntrywiseWishartSampler::new(250, 500, Activation::Relu)?;
             sweep(
