@@ -670,7 +670,7 @@ impl SpectralModel for DataFim {
     }
     /// Readout: each component is refined (4× the nodes, up to 64×) until its quadrature mass equals
     /// its exact mass from the eigenvalue CDF (module docs; at the midpoints of the neighbouring gaps,
-    /// within `1e-7` plus the boundary-value smear of [`Self::accounting_ok`]): a component holding many
+    /// within `1e-7` plus the boundary-value smear of `Self::accounting_ok`): a component holding many
     /// eigenvalues' bands with deep dips between them (widths ~10⁴ × n and beyond) needs more than the
     /// default nodes. Both layers: the default tabulation (each density point costs an `n × n`
     /// eigendecomposition).

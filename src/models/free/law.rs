@@ -264,7 +264,7 @@ impl Law {
     /// finite-rank perturbation: `n − k` eigenvalues from `A`, plus the `θ_i`). The law is `A`'s
     /// (the spikes have zero mass in the limit); the spikes outside `A`'s support are its outliers,
     /// and through free sums, `pop` and affine maps they produce the outliers of the whole
-    /// expression ([`Law::outliers`]). At most 64 finite spikes.
+    /// expression (`Law::outliers`). At most 64 finite spikes.
     pub fn spiked(a: Law, thetas: Vec<f64>) -> Result<Law> {
         if thetas.is_empty() || thetas.len() + a.spikes.len() > 64 {
             return Err(Error::param(

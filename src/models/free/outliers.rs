@@ -17,7 +17,7 @@
 //!   `θ` of the population gives `z/w(z) = θ` (Baik–Silverstein spiked covariance).
 //! * `a X + b` maps outliers to `a θ + b`; spikes under `⊠` are refused when the law is built.
 //!
-//! The subordination functions are those of the law's own solve ([`Law::subordination`]: the
+//! The subordination functions are those of the law's own solve (`Law::subordination`: the
 //! shared continuation solver at `x + iη`, `η = η_min σ`); roots are bracketed on a grid of each gap
 //! (clustered at the edges) and bisected to `1e-12` of the scale.
 
