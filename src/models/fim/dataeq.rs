@@ -46,15 +46,15 @@
 //! scan refined at edges, hidden mass and integer levels of `n F`, where gaps sit), checked by exact
 //! mass accounting.
 
-use super::activation::{Activation, KernelSeries};
+use super::activation::Activation;
+pub use super::data_kernels::{draw_data, try_draw_data, DataKernels, DATA_STREAM};
 use super::law::{density_on_support, support_by_scan};
-use super::sampler::{draw_inputs, Inputs, Trained};
+use super::sampler::Trained;
 use crate::error::{check, Error, Result};
 use crate::model::{SpectralModel, Support};
 use crate::numerics::discrete_pop::discrete_population_support;
 use crate::numerics::linalg::{eigvalsh, sym_eigen};
 use crate::numerics::stieltjes::{self, ResolventEquation, SolverOptions};
-use crate::rng::stream;
 use crate::spectral::{Component, SpectralDensity};
 use faer::linalg::solvers::DenseSolveCore;
 use faer::Mat;
@@ -64,27 +64,6 @@ use rayon::prelude::*;
 use std::f64::consts::PI;
 use std::sync::OnceLock;
 
-/// Stream index of the data draw of [`draw_data`] (distinct from the Monte Carlo draws `0..samples`).
-pub const DATA_STREAM: u64 = 0xDA7A_0000_0000_0000;
-
-/// The data set `X` (`d × n`) drawn from `seed` (stream [`DATA_STREAM`]).
-pub fn draw_data(n: usize, d: usize, inputs: Inputs, seed: u64) -> Mat<f64> {
-    draw_inputs(&mut stream(seed, DATA_STREAM), n, d, inputs)
-}
-
-/// [`draw_data`] with its sizes checked first (`1 <= n <= 20000`, `1 <= d <= 1e6`) and its memory
-/// (`X` and its draw, `2 d n` doubles) against the budget ([`crate::budget`]): the entry point for
-/// sizes that come from a user.
-pub fn try_draw_data(n: usize, d: usize, inputs: Inputs, seed: u64) -> Result<Mat<f64>> {
-    check::count("n", n, 1, 20_000)?;
-    check::count("d", d, 1, 1_000_000)?;
-    crate::budget::check(
-        "the data set X (d x n)",
-        crate::budget::f64s(2 * crate::budget::elements(&[d, n])),
-    )?;
-    Ok(draw_data(n, d, inputs, seed))
-}
-
 /// Peak memory of the fixed-data law for `n` points: the kernels and their pair table (about five
 /// `n x n` arrays), the whitened problem (three more) and one `n x n` eigendecomposition per thread
 /// while the support is scanned.
@@ -92,84 +71,6 @@ pub fn law_memory(n: usize) -> u64 {
     use crate::budget::{eigen_bytes, elements, f64s};
     f64s(8 * elements(&[n, n]))
         .saturating_add(eigen_bytes(n).saturating_mul(rayon::current_num_threads() as u64))
-}
-
-/// The exact infinite-width kernels `K_CK`, `K_W` of a data set (F20).
-#[derive(Debug, Clone)]
-pub struct DataKernels {
-    /// `K_CK = E_w[φ(h) φ(h)ᵀ]` (`n × n`).
-    pub ck: DMatrix<f64>,
-    /// `K_W = σ_v² E_w[φ'(h) φ'(h)ᵀ] ∘ (XᵀX/d)` (if requested).
-    pub first: Option<DMatrix<f64>>,
-}
-
-impl DataKernels {
-    /// Kernels of the data `x` (`d × n`, one column per point) for an activation and `σ_w², σ_v²`
-    /// (entries by [`Activation::pair_kernels`], columns in parallel).
-    pub fn new(
-        x: &Mat<f64>,
-        act: &Activation,
-        sigma_w2: f64,
-        sigma_v2: f64,
-        first_layer: bool,
-    ) -> Result<Self> {
-        let (d, n) = (x.nrows(), x.ncols());
-        check::count("n", n, 1, 20_000)?;
-        check::count("d", d, 1, 1_000_000)?;
-        check::positive("sigma_w2", sigma_w2)?;
-        check::non_negative("sigma_v2", sigma_v2)?;
-        crate::budget::check(
-            "the data kernels (n x n)",
-            crate::budget::f64s(5 * crate::budget::elements(&[n, n])),
-        )?;
-        let mut g = Mat::<f64>::zeros(n, n);
-        faer::linalg::matmul::matmul(
-            g.as_mut(),
-            faer::Accum::Replace,
-            x.transpose(),
-            x,
-            1.0 / d as f64,
-            faer::get_global_parallelism(),
-        );
-        if let Some(j) = (0..n).find(|&j| !(g[(j, j)] > 0.0 && g[(j, j)].is_finite())) {
-            return Err(Error::InvalidData(format!(
-                "data point {j} has norm {} (need finite, nonzero inputs)",
-                g[(j, j)].sqrt()
-            )));
-        }
-        let series: Vec<KernelSeries> = if act.closed_form_kernels() {
-            vec![]
-        } else {
-            (0..n)
-                .into_par_iter()
-                .map(|j| act.kernel_series(sigma_w2 * g[(j, j)]))
-                .collect()
-        };
-        let cols: Vec<Vec<(f64, f64)>> = (0..n)
-            .into_par_iter()
-            .map(|j| {
-                (j..n)
-                    .map(|i| {
-                        let pair = series.get(i).zip(series.get(j));
-                        let s = (g[(i, i)], g[(i, j)], g[(j, j)]);
-                        let (k, kd) =
-                            act.pair_kernels(sigma_w2 * s.0, sigma_w2 * s.1, sigma_w2 * s.2, pair)?;
-                        Ok((k, sigma_v2 * s.1 * kd))
-                    })
-                    .collect::<Result<Vec<_>>>()
-            })
-            .collect::<Result<_>>()?;
-        let sym = |f: fn(&(f64, f64)) -> f64| {
-            DMatrix::from_fn(n, n, |i, j| {
-                let (a, b) = if i >= j { (i, j) } else { (j, i) };
-                f(&cols[b][a - b])
-            })
-        };
-        Ok(DataKernels {
-            ck: sym(|p| p.0),
-            first: first_layer.then(|| sym(|p| p.1)),
-        })
-    }
 }
 
 /// The whitened first-layer problem (both layers trained).

@@ -22,6 +22,7 @@
 //!   also for a fixed data set.
 
 pub mod activation;
+pub mod data_kernels;
 pub mod dataeq;
 pub mod entries;
 pub mod entries_data;
