@@ -338,10 +338,15 @@ impl SpectralSpec for Outputs {
             ..SpectralValidation::default()
         };
         let notes = vec![format!(
-            "theory: exact C-output law F13 ({}), C/N = {}; tolerance bias b (C n)^-1 with b = {} (= {:.3e}; \
+            "theory: exact C-output law F13 ({}), C/N = {}; tolerance bias {} b (C n)^-1 with b = {} (= {:.3e}; \
              the dual is the union of C blocks of size n = {}, whose rigidity floor is O(1/n))",
             law.name(),
             law.outputs_over_width(),
+            if options.calibrated {
+                "from the calibration record (note `bias allowances`); without one, the declared"
+            } else {
+                "as given (--bias-coeff):"
+            },
             options.bias_coeff,
             options.bias(c * a.n),
             a.n
