@@ -24,6 +24,7 @@ mod gep;
 mod golden;
 mod mp;
 mod one_draw;
+mod profiles_in_step;
 mod properties;
 mod properties_fim;
 mod registry;
