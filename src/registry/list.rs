@@ -36,6 +36,8 @@ pub struct ParamInfo {
     pub default: Option<String>,
     /// Whether the flag must be given.
     pub required: bool,
+    /// A positional argument (given as a bare value, e.g. `spectrum expr "mp(0.5)"`), not a `--flag`.
+    pub positional: bool,
     /// Its help text.
     pub doc: String,
 }
@@ -101,6 +103,7 @@ pub fn params(entry: &dyn Entry, verb: Verb) -> Vec<ParamInfo> {
                 range,
                 default,
                 required: a.is_required_set(),
+                positional: a.is_positional(),
                 doc: a.get_help().map(|h| h.to_string()).unwrap_or_default(),
             })
         })
@@ -117,10 +120,18 @@ fn infos() -> Vec<ModelInfo> {
             commands: e
                 .verbs()
                 .into_iter()
-                .map(|v| CommandInfo {
-                    command: v,
-                    usage: format!("nnlimits {} {} [OPTIONS]", v.name(), e.name()),
-                    params: params(*e, v),
+                .map(|v| {
+                    let params = params(*e, v);
+                    let positional: String = params
+                        .iter()
+                        .filter(|p| p.positional)
+                        .map(|p| format!(" <{}>", p.name.to_uppercase()))
+                        .collect();
+                    CommandInfo {
+                        command: v,
+                        usage: format!("nnlimits {} {} [OPTIONS]{positional}", v.name(), e.name()),
+                        params,
+                    }
                 })
                 .collect(),
         })
@@ -153,10 +164,12 @@ pub fn models_text() -> String {
                     .map(|d| format!(" [default: {d}]"))
                     .unwrap_or_default();
                 let req = if p.required { " (required)" } else { "" };
-                s.push_str(&format!(
-                    "    --{:<16} {}{}{}\n",
-                    p.name, p.range, default, req
-                ));
+                let name = if p.positional {
+                    format!("<{}>", p.name.to_uppercase())
+                } else {
+                    format!("--{}", p.name)
+                };
+                s.push_str(&format!("    {:<18} {}{}{}\n", name, p.range, default, req));
             }
         }
         s.push('\n');

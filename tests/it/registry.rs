@@ -77,6 +77,53 @@ fn models_lists_every_model_as_text_and_json() {
     assert_eq!(ratio["range"], "[1e-6, 1e6]");
 }
 
+/// `models` spells every parameter as the command line takes it: a flag as `--name` (which the
+/// command's help lists), a positional argument as `<NAME>` in the usage line (it was listed as
+/// `--expression`, which `spectrum expr` refuses).
+#[test]
+fn models_spells_every_parameter_as_the_command_line_takes_it() {
+    let (code, text, err) = common::nnlimits(&["models"]);
+    assert_eq!(code, 0, "{err}");
+    let mut positionals = 0;
+    for e in registry::all() {
+        for v in e.verbs() {
+            let usage = format!("nnlimits {} {} [OPTIONS]", v.name(), e.name());
+            let help = e.command(v).unwrap().render_long_help().to_string();
+            let block = text
+                .split("\n  nnlimits ")
+                .find(|b| format!("nnlimits {b}").starts_with(&usage))
+                .unwrap_or_else(|| panic!("{usage} not listed"));
+            for p in registry::params(*e, v) {
+                if p.positional {
+                    positionals += 1;
+                    let shown = format!("<{}>", p.name.to_uppercase());
+                    assert!(block.contains(&format!("    {shown} ")), "{usage}: {shown}");
+                    assert!(block
+                        .lines()
+                        .next()
+                        .unwrap()
+                        .ends_with(&format!("{shown}:")));
+                    assert!(help.contains(&shown), "{usage}: help lacks {shown}");
+                } else {
+                    assert!(
+                        block.contains(&format!("    --{} ", p.name)),
+                        "{usage}: --{}",
+                        p.name
+                    );
+                    assert!(
+                        help.contains(&format!("--{}", p.name)),
+                        "{usage}: help lacks --{}",
+                        p.name
+                    );
+                }
+            }
+        }
+    }
+    // the expression models take their expression as a positional argument
+    assert!(positionals >= 2, "{positionals}");
+    assert!(!text.contains("--expression"));
+}
+
 #[test]
 fn a_flag_of_another_model_is_refused_with_exit_2() {
     for args in [
