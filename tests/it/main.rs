@@ -20,6 +20,7 @@ mod fim_dataeq;
 mod fim_outputs;
 mod fim_population;
 mod free_expr;
+mod free_hard_edges;
 mod gep;
 mod golden;
 mod mp;

@@ -7,8 +7,10 @@
 //! total mass (components + atoms; the graded quadrature of [`SpectralDensity`] with 128, 1024 and then
 //! 4096 nodes, and where it fails, components with an inverse-square-root hard edge integrated again by
 //! the Gauss–Chebyshev rule, exact to high order there) must be 1 within `1e-5`; otherwise the scan is
-//! repeated finer (a
-//! component narrower than the probe spacing can be missed), and then refused with a typed error.
+//! repeated finer (a component narrower than the probe spacing can be missed). Last, for hard edges
+//! with other exponents (`ρ ~ x^{-k/(k+1)}` for a free product of `k + 1` square Wisharts), every end
+//! is integrated after the substitution that makes the density regular ([`substituted_mass`]); a law
+//! that fails this too is refused with a typed error.
 
 use super::law::{Kind, Law};
 use crate::error::{Error, Result};
@@ -27,6 +29,8 @@ const EDGE_TOL: f64 = 1e-11;
 const SCAN_POINTS: [usize; 3] = [256, 1024, 4096];
 /// Accepted deviation of the total mass from 1 after a scan.
 const MASS_CHECK: f64 = 1e-5;
+/// `η` (scale units) of the densities of the last-resort mass check ([`substituted_mass`]).
+const FINE_ETA: f64 = 1e-13;
 /// Quadrature nodes per component tried for the mass check.
 const MASS_NODES: [usize; 3] = [128, 1024, 4096];
 
@@ -69,6 +73,87 @@ where
         }
     }
     Ok(any.then_some(mass))
+}
+
+/// The exponent `a` of `ρ ~ t^{-a}` at an end of a component (`0` for a soft edge), from the density at
+/// `t`, `100 t` and `10⁴ t`. The local slopes `a₁` (first pair) and `a₂` (second pair) carry the
+/// Puiseux correction `ρ = C t^{-a} (1 + D t^{1-a} + …)`, so `a₂ - a = 100^{1-a} (a₁ - a)`: solved for
+/// `a` by two fixed-point steps, then snapped to the nearest `j/q` (`q <= 16`) within `0.004` (hard
+/// edges of free products and `pop` of square factors have `a = k/(k+1)`; the substitution needs the
+/// exact exponent to leave a regular integrand). Without the third point (`richardson` false), `a₁`.
+fn edge_exponent(d: &[f64], richardson: bool) -> f64 {
+    if !(d.iter().all(|&r| r > 0.0 && r.is_finite())) {
+        return 0.0;
+    }
+    let slope = |near: f64, far: f64| (near / far).ln() / 100f64.ln();
+    let a1 = slope(d[0], d[1]);
+    let mut a = a1;
+    if richardson {
+        let a2 = slope(d[1], d[2]);
+        for _ in 0..2 {
+            let r = 100f64.powf((1.0 - a).clamp(0.05, 1.0));
+            a = (r * a1 - a2) / (r - 1.0);
+        }
+    }
+    let a = a.clamp(0.0, 0.95);
+    let mut best = (a, 0.004);
+    for q in 2..=16u32 {
+        let j = (a * q as f64).round();
+        let f = j / q as f64;
+        if (f - a).abs() < best.1 {
+            best = (f, (f - a).abs());
+        }
+    }
+    best.0
+}
+
+/// Total mass (atoms + components) with every end of every component integrated after the
+/// substitution `x = e ± L s^p` (`e` the end, `L` half the component, `p = 1/(1 - a)`), where `a` is
+/// the local exponent of the density `ρ ~ |x - e|^{-a}` measured at `10 floor` and `1000 floor` from the
+/// end. Near a hard edge of a product of several square Wisharts (`ρ ~ x^{-k/(k+1)}`, the
+/// Fuss–Catalan laws of deep linear networks) the density is a power series in `|x - e|^{1 - a}`,
+/// so the substituted integrand is smooth in `s`: it is integrated by tanh–sinh on `[s_c, 1]`, where
+/// every node lies at least `10 floor` from the edge (`floor` ~ 1000 η: closer, the density computed
+/// at `η` saturates), and extrapolated by the three-point rule over `[0, s_c]`. `None` when the
+/// exponent is too close to 1 for that (`s_c > 0.3`).
+fn substituted_mass<F>(support: &Support, floor: f64, density: &F) -> Result<Option<f64>>
+where
+    F: Fn(&[f64]) -> Result<Vec<f64>>,
+{
+    let mut mass: f64 = support.atoms.iter().map(|a| a.1).sum();
+    for &(lo, hi) in &support.components {
+        let half = 0.5 * (hi - lo);
+        if 1e3 * floor >= 0.1 * half {
+            return Ok(None);
+        }
+        for (e, dir) in [(lo, 1.0), (hi, -1.0)] {
+            let at = |t: f64| e + dir * t;
+            let d = density(&[at(10.0 * floor), at(1e3 * floor), at(1e5 * floor)])?;
+            let a = edge_exponent(&d, 1e5 * floor <= 0.5 * half);
+            let p = 1.0 / (1.0 - a);
+            let s_c = (10.0 * floor / half).powf(1.0 / p);
+            if s_c > 0.3 {
+                return Ok(None);
+            }
+            let failure = std::cell::RefCell::new(None);
+            let f = |s: f64| -> f64 {
+                match density(&[at(half * s.powf(p))]) {
+                    Ok(r) => r[0] * half * p * s.powf(p - 1.0),
+                    Err(e) => {
+                        failure.borrow_mut().get_or_insert(e);
+                        f64::NAN
+                    }
+                }
+            };
+            let body = quad::integrate(f, s_c, 1.0, 1e-9);
+            let (f1, f2, f3) = (f(s_c), f(2.0 * s_c), f(3.0 * s_c));
+            if let Some(e) = failure.borrow_mut().take() {
+                return Err(e);
+            }
+            mass += body? + s_c * (23.0 * f1 - 16.0 * f2 + 5.0 * f3) / 12.0;
+        }
+    }
+    Ok(Some(mass))
 }
 
 impl Law {
@@ -143,9 +228,11 @@ impl Law {
         let eta = SCAN_ETA * s;
         let inside = |x: f64| self.inside(x, eta, SCAN_TAU, &o);
         let mut last_mass = f64::NAN;
+        let sweep = |xs: &[f64]| Ok(self.density_sweep(xs, &o)?.0);
+        let mut finest = None;
         for n in SCAN_POINTS {
             // the hull is a proven bound of the support: next to a hard edge where the density
-            // diverges (e.g. `pop(A, 1)` or `mp(1) * mp(1)` at 0, density ~ x^(-1/2)), `Im g` at the
+            // diverges (e.g. `pop(A, 1)` at 0, density ~ x^(-1/2); `mp(1) * mp(1)`, ~ x^(-2/3)), `Im g` at the
             // scan's η stays above the threshold for a while outside, so the scan alone would start the
             // component below the edge and the tabulated mass would miss the singularity
             let components: Vec<(f64, f64)> =
@@ -158,7 +245,6 @@ impl Law {
                 components,
                 atoms: atoms.clone(),
             };
-            let sweep = |xs: &[f64]| Ok(self.density_sweep(xs, &o)?.0);
             // 128 nodes per component resolve a component of one bump; the graded rule's error at an
             // inverse-square-root edge (`pop(A, 1)` of a non-MP population) and where two bumps have
             // merged into one component (a narrow peak beside a wide bulk) needs more: before
@@ -187,6 +273,24 @@ impl Law {
                             return Ok(support);
                         }
                     }
+                }
+            }
+            finest = Some(support);
+        }
+        // last resort, for singular hard edges other than `x^{-1/2}` (module docs): the finest scan's
+        // components, each end integrated after a substitution that makes the density regular
+        if let Some(support) = finest {
+            // densities 1000 times closer to the axis than the tabulation's: at `10 floor` from a
+            // singular edge, the smoothing by η = 1e-10 (scale units) biased them by ~1e-4
+            let fine = SolverOptions {
+                eta_min: FINE_ETA,
+                ..o
+            };
+            let fine_sweep = |xs: &[f64]| Ok(self.density_sweep(xs, &fine)?.0);
+            if let Some(m) = substituted_mass(&support, 1e3 * self.eta(&o), &fine_sweep)? {
+                last_mass = m;
+                if (last_mass - 1.0).abs() <= MASS_CHECK {
+                    return Ok(support);
                 }
             }
         }

@@ -1,0 +1,111 @@
+//! Hard edges whose density diverges faster than `x^{-1/2}`: free products of square Wisharts, the
+//! Fuss–Catalan laws `FC_k` (`ρ ~ x^{-k/(k+1)}` at 0, support `[0, (k+1)^{k+1}/k^k]`, moments
+//! `binom((k+1)n, n)/(kn+1)`). Their support check used to be refused (`mp(1) * mp(1)`: "total
+//! mass 0.99975 instead of 1").
+
+use nnlimits::model::SpectralModel;
+use nnlimits::models::free::{Expression, ExpressionSampler};
+use nnlimits::spectral::SpectralDensity;
+use nnlimits::validate::spectral::{validate_spectrum, SpectralValidation};
+use nnlimits::validate::Verdict;
+use std::f64::consts::PI;
+
+fn expr(s: &str) -> Expression {
+    Expression::parse_plain(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+/// Density of `FC_2`, the law of `W₁ W₂` for two independent square Wisharts, on `(0, 27/4]`
+/// (Penson & Życzkowski 2011, the explicit Fuss–Catalan densities, case s = 2); checked below to
+/// integrate to 1.
+fn fuss_catalan_2(x: f64) -> f64 {
+    let r = 27.0 + 3.0 * (81.0 - 12.0 * x).max(0.0).sqrt();
+    let c = 2f64.cbrt() * 3f64.sqrt() / (12.0 * PI);
+    c * (2f64.cbrt() * r.powf(2.0 / 3.0) - 6.0 * x.cbrt()) / (x.powf(2.0 / 3.0) * r.cbrt())
+}
+
+fn binom(n: u64, k: u64) -> f64 {
+    (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
+}
+
+#[test]
+fn two_square_wisharts_give_the_fuss_catalan_law() {
+    // the reference integrates to 1 (substitution x = (27/4) t³, midpoint rule)
+    let n = 20_000;
+    let mass: f64 = (0..n)
+        .map(|i| {
+            let t = (i as f64 + 0.5) / n as f64;
+            fuss_catalan_2(6.75 * t.powi(3)) * 6.75 * 3.0 * t * t / n as f64
+        })
+        .sum();
+    assert!((mass - 1.0).abs() < 1e-6, "{mass}");
+    // two routes: the free product, and the sample covariance with an MP(1) population
+    for s in ["mp(1) * mp(1)", "pop(mp(1), 1)"] {
+        let e = expr(s);
+        let sup = e.support().unwrap();
+        assert_eq!(sup.components.len(), 1, "{s}: {sup:?}");
+        let (lo, hi) = sup.components[0];
+        assert!(
+            lo.abs() < 1e-9 && (hi - 6.75).abs() < 1e-8,
+            "{s}: [{lo}, {hi}]"
+        );
+        for x in [0.01, 0.5, 1.0, 3.0, 6.0] {
+            let (got, want) = (e.density(x).unwrap(), fuss_catalan_2(x));
+            assert!(
+                (got - want).abs() < 1e-8 * want,
+                "{s} at {x}: {got} vs {want}"
+            );
+        }
+        // the tabulated law (CDFs and quantiles of the validator) carries the mass next to 0
+        let law = SpectralDensity::from_model(&e, 400).unwrap();
+        assert!((law.mass() - 1.0).abs() < 2e-3, "{s}: mass {}", law.mass());
+        assert!(
+            (law.moment(1) - 1.0).abs() < 2e-3,
+            "{s}: m1 {}",
+            law.moment(1)
+        );
+    }
+}
+
+#[test]
+fn three_square_wisharts_by_two_routes() {
+    let (a, b) = (expr("mp(1) * mp(1) * mp(1)"), expr("pop(pop(mp(1), 1), 1)"));
+    let edge = 4f64.powi(4) / 27.0;
+    for e in [&a, &b] {
+        let sup = e.support().unwrap();
+        let (lo, hi) = sup.components[0];
+        assert!(
+            sup.components.len() == 1 && lo.abs() < 1e-9 && (hi - edge).abs() < 1e-8,
+            "{sup:?}"
+        );
+        let m = e.moments();
+        for (k, mk) in m.iter().take(4).enumerate() {
+            let k = k as u64 + 1;
+            let want = binom(4 * k, k) / (3 * k + 1) as f64;
+            assert!((mk - want).abs() < 1e-10 * want, "m{k}: {mk} vs {want}");
+        }
+    }
+    for x in [0.01, 0.3, 2.0, 5.0, 9.0] {
+        let (p, q) = (a.density(x).unwrap(), b.density(x).unwrap());
+        assert!((p - q).abs() < 1e-8 * q, "at {x}: {p} vs {q}");
+    }
+}
+
+#[test]
+fn monte_carlo_products_of_square_wisharts() {
+    let opts = SpectralValidation {
+        samples: 4,
+        seed: 7,
+        ..SpectralValidation::default()
+    };
+    let n = 400;
+    for s in ["mp(1) * mp(1)", "mp(1) * mp(1) * mp(1)"] {
+        let e = expr(s);
+        let sampler = ExpressionSampler::new(&e, n).unwrap();
+        let out = validate_spectrum(&e, &sampler, &opts).unwrap();
+        assert_eq!(out.report.verdict, Verdict::Pass, "{s}");
+    }
+    // the draws of FC_2 against the claim FC_3
+    let sampler = ExpressionSampler::new(&expr("mp(1) * mp(1)"), n).unwrap();
+    let out = validate_spectrum(&expr("mp(1) * mp(1) * mp(1)"), &sampler, &opts).unwrap();
+    assert_eq!(out.report.verdict, Verdict::Fail);
+}
