@@ -114,8 +114,10 @@ impl Law {
         };
         if !(hull.0.is_finite() && hull.1.is_finite() && moments.iter().all(|m| m.is_finite())) {
             return Err(Error::Domain(format!(
-                "law `{label}` has a non-finite support bound or moment (range [{}, {}], moments {moments:?})",
-                hull.0, hull.1
+                "law `{label}` has a non-finite support bound or moment (range [{}, {}], moments {:?})",
+                crate::error::num(hull.0),
+                crate::error::num(hull.1),
+                moments.iter().map(|&m| crate::error::num(m)).collect::<Vec<_>>()
             )));
         }
         Ok(Law {
@@ -189,7 +191,7 @@ impl Law {
         if (total - 1.0).abs() > 1e-12 {
             return Err(Error::param(
                 "atoms probabilities",
-                format!("sum {total}"),
+                format!("sum {}", crate::error::num(total)),
                 "summing to 1 (within 1e-12)",
             ));
         }
@@ -316,10 +318,12 @@ impl Law {
             Kind::Affine(a0, b0, inner) => return respike(Law::affine(a * a0, a * b0 + b, *inner)),
             _ => {}
         }
+        // `num`: the shorter of the decimal and exponent forms (`1e308`, not 309 digits)
+        let (na, nb) = (crate::error::num(a), crate::error::num(b));
         let label = match (a == 1.0, b == 0.0) {
-            (true, _) => format!("({} + {b})", x.label),
-            (_, true) => format!("{a} * {}", x.label),
-            _ => format!("({a} * {} + {b})", x.label),
+            (true, _) => format!("({} + {nb})", x.label),
+            (_, true) => format!("{na} * {}", x.label),
+            _ => format!("({na} * {} + {nb})", x.label),
         };
         let atoms = merge_atoms(x.atoms.iter().map(|&(t, p)| (a * t + b, p)).collect());
         let m = moments::affine(&x.moments, a, b);

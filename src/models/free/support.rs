@@ -294,10 +294,22 @@ impl Law {
                 }
             }
         }
+        // a deep network's law is a nested expression of thousands of characters: its ends suffice
+        let label: Vec<char> = self.label.chars().collect();
+        let label = if label.len() > 160 {
+            let (head, tail): (String, String) = (
+                label[..100].iter().collect(),
+                label[label.len() - 40..].iter().collect(),
+            );
+            format!("{head} … {tail}")
+        } else {
+            self.label.clone()
+        };
         Err(Error::Domain(format!(
-            "`{}`: the support scan over [{lo}, {hi}] found total mass {last_mass:.8} instead of 1 \
+            "`{label}`: the support scan over [{}, {}] found total mass {last_mass:.8} instead of 1 \
              (support or density not resolved)",
-            self.label
+            crate::error::num(lo),
+            crate::error::num(hi),
         )))
     }
 }
