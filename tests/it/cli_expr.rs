@@ -170,3 +170,27 @@ fn spiked_terms_report_their_outliers() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("outliers") && out.contains("3.33333"), "{out}");
 }
+
+/// An expression of at most 10 000 characters could hold 1000 free sums, whose joint solve ran for
+/// hours: more than `MAX_OPERATIONS` free operations are refused at once (exit 2), naming the limit;
+/// scalars and shifts do not count, and `MAX_OPERATIONS` operations still parse.
+#[test]
+fn too_many_free_operations_are_refused_before_any_solve() {
+    use nnlimits::models::free::{Expression, MAX_OPERATIONS};
+    let sum = |k: usize| vec!["mp(0.5)"; k].join(" + ");
+    let (code, _, err) = common::nnlimits(&["spectrum", "expr", &sum(1000)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("more than {MAX_OPERATIONS} free operations")),
+        "{err}"
+    );
+    // 17 `pop`s joined by 16 sums: 33 operations
+    let pops = vec!["pop(mp(0.5), 0.5)"; 17].join(" + ");
+    assert_eq!(MAX_OPERATIONS, 32);
+    let (code, _, err) = common::nnlimits(&["validate", "expr", &pops]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("free operations"), "{err}");
+    assert!(Expression::parse_plain(&sum(MAX_OPERATIONS + 1)).is_ok());
+    assert!(Expression::parse_plain(&sum(MAX_OPERATIONS + 2)).is_err());
+    assert!(Expression::parse_plain(&format!("2 * ({}) + 3 - 1", sum(MAX_OPERATIONS + 1))).is_ok());
+}
