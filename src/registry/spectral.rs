@@ -84,6 +84,11 @@ pub trait SpectralSpec: Send + Sync + 'static {
     type Check: Args + FromArgMatches;
     /// The law for given parameters.
     fn theory(p: &Self::Params) -> Result<Theory>;
+    /// Files the command reads besides `--eigenvalues` (what names them, path): no output may
+    /// overwrite them.
+    fn input_files(_m: &ArgMatches) -> Vec<(String, std::path::PathBuf)> {
+        vec![]
+    }
     /// The validation plan for given parameters.
     fn plan(_p: &Self::Check) -> Result<Plan> {
         Err(Error::Domain(format!(
@@ -203,7 +208,12 @@ impl<S: SpectralSpec> Entry for Spectral<S> {
             Verb::Spectrum => {
                 let output: OutputArgs = parse(m)?;
                 let grid: GridArgs = parse(m)?;
-                output.check_paths()?;
+                let inputs = S::input_files(m);
+                let inputs: Vec<(&str, &std::path::Path)> = inputs
+                    .iter()
+                    .map(|(w, p)| (w.as_str(), p.as_path()))
+                    .collect();
+                output.check_paths_against(&inputs)?;
                 let t = S::theory(&parse(m)?)?;
                 if t.extra.is_null() {
                     write_spectrum(t.model.as_ref(), &grid, &output, &t.axis)?;
@@ -216,10 +226,14 @@ impl<S: SpectralSpec> Entry for Spectral<S> {
                 let run: RunArgs = parse(m)?;
                 let own: EigenvaluesArg = parse(m)?;
                 run.check()?;
+                let mut inputs = S::input_files(m);
                 if let Some(file) = &own.eigenvalues {
-                    for (flag, p) in [("--plot", &run.plot), ("--report", &run.report)] {
-                        if let Some(p) = p {
-                            crate::io::check_distinct(&[(flag, p)], &[("--eigenvalues", file)])?;
+                    inputs.push(("--eigenvalues".into(), file.clone()));
+                }
+                for (flag, p) in [("--plot", &run.plot), ("--report", &run.report)] {
+                    if let Some(p) = p {
+                        for (what, file) in &inputs {
+                            crate::io::check_distinct(&[(flag, p)], &[(what, file)])?;
                         }
                     }
                 }

@@ -194,3 +194,50 @@ fn too_many_free_operations_are_refused_before_any_solve() {
     assert!(Expression::parse_plain(&sum(MAX_OPERATIONS + 2)).is_err());
     assert!(Expression::parse_plain(&format!("2 * ({}) + 3 - 1", sum(MAX_OPERATIONS + 1))).is_ok());
 }
+
+/// The file of an `eig("...")` leaf is an input: `--out`, `--plot` and `--report` naming it are
+/// refused (exit 2) and the file is untouched, also through `./` and in `--theory`.
+#[test]
+fn an_output_never_overwrites_the_file_of_an_eig_leaf() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = dir.path().join("ev.csv");
+    let text = "0.5\n1\n1.5\n";
+    std::fs::write(&ev, text).unwrap();
+    let path = ev.to_str().unwrap().to_string();
+    let dotted = format!("{}/./ev.csv", dir.path().display());
+    let leaf = format!("mp(0.5) + eig(\"{path}\")");
+    let theory = format!("eig( \"{dotted}\" )");
+    for args in [
+        vec!["spectrum", "expr", &leaf, "--out", &path, "--points", "3"],
+        vec![
+            "spectrum", "expr", &leaf, "--plot", &dotted, "--points", "3",
+        ],
+        vec!["validate", "expr", &leaf, "--report", &path, "--n", "3"],
+        vec![
+            "validate", "expr", "mp(1)", "--theory", &theory, "--plot", &path,
+        ],
+    ] {
+        let (code, _, err) = common::nnlimits(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("must be a different file from the input eig("),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&ev).unwrap(), text, "{args:?}");
+    }
+    let other = dir.path().join("other.csv");
+    let (code, _, err) = common::nnlimits(&[
+        "spectrum",
+        "expr",
+        &leaf,
+        "--out",
+        other.to_str().unwrap(),
+        "--points",
+        "3",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        nnlimits::models::free::eig_files("eig(\"a b.csv\") + 2 * eig (\"c\") + sig(1)"),
+        ["a b.csv", "c"]
+    );
+}

@@ -113,6 +113,14 @@ scaling, shifts of mp, sc, atoms, unif, eig(file), fixedpoint(...) and any spect
     ];
     type Params = ExprParams;
     type Check = ExprCheck;
+    fn input_files(m: &clap::ArgMatches) -> Vec<(String, std::path::PathBuf)> {
+        ["expression", "theory"]
+            .iter()
+            .filter_map(|k| m.try_get_one::<String>(k).ok().flatten())
+            .flat_map(|t| super::eig_files(t))
+            .map(|f| (format!("eig(\"{f}\") of the expression"), f.into()))
+            .collect()
+    }
     fn theory(p: &ExprParams) -> Result<Theory> {
         Ok(Theory::plain(Box::new(Expression::parse(
             &p.expression,

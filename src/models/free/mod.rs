@@ -31,7 +31,7 @@ mod support;
 pub use fixedpoint::FixedPointLaw;
 pub use law::Law;
 pub use outliers::Outlier;
-pub use parser::{LeafResolver, NoModels, MAX_DEPTH, MAX_LEN, MAX_OPERATIONS};
+pub use parser::{eig_files, LeafResolver, NoModels, MAX_DEPTH, MAX_LEN, MAX_OPERATIONS};
 pub use sampler::ExpressionSampler;
 
 use crate::error::{Error, Result};

@@ -30,6 +30,26 @@ pub const MAX_DEPTH: usize = 64;
 /// [`MAX_LEN`]) would take hours.
 pub const MAX_OPERATIONS: usize = 32;
 
+/// The files named by `eig("...")` leaves in `text` (a lexical scan, without parsing): the inputs of
+/// an expression, which no output of the same command may overwrite.
+pub fn eig_files(text: &str) -> Vec<String> {
+    let mut out = vec![];
+    let mut rest = text;
+    while let Some(i) = rest.find("eig") {
+        rest = &rest[i + 3..];
+        let Some(after) = rest.trim_start().strip_prefix('(') else {
+            continue;
+        };
+        let Some(quoted) = after.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        if let Some(end) = quoted.find('"') {
+            out.push(quoted[..end].to_string());
+        }
+    }
+    out
+}
+
 /// Resolves model leaves `name(key=value, ...)` (values as raw strings, e.g. `activation=tanh`).
 pub trait LeafResolver {
     /// The model for a leaf, or a typed error (unknown name, bad value).
