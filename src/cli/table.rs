@@ -164,6 +164,28 @@ pub fn exec_json(args: &[String]) -> Result<serde_json::Value> {
 pub fn run(args: &TableArgs, quiet: bool) -> Result<Outcome> {
     let spec = split_args(&args.args)?;
     if let Some(p) = &spec.out {
+        // the files the swept command reads (`--data`, `--inputs`, `--eigenvalues`, `eig("...")`)
+        let mut inputs: Vec<(String, PathBuf)> = vec![];
+        for (i, a) in spec.base.iter().enumerate() {
+            for flag in ["--data", "--inputs", "--eigenvalues"] {
+                let value = match a.strip_prefix(flag) {
+                    Some("") => spec.base.get(i + 1).cloned(),
+                    Some(v) => v.strip_prefix('=').map(String::from),
+                    None => None,
+                };
+                if let Some(v) = value {
+                    inputs.push((flag.to_string(), v.into()));
+                }
+            }
+            for f in crate::models::free::eig_files(a) {
+                inputs.push((format!("eig(\"{f}\")"), f.into()));
+            }
+        }
+        let inputs: Vec<(&str, &std::path::Path)> = inputs
+            .iter()
+            .map(|(f, p)| (f.as_str(), p.as_path()))
+            .collect();
+        crate::io::check_distinct(&[("--out", p)], &inputs)?;
         crate::io::check_writable(p)?;
     }
     let quiet = quiet || spec.quiet;

@@ -206,3 +206,106 @@ fn fixed_data_law_near_infinite_width() {
         assert!(parts > 150, "{act} {width}: {parts} components");
     }
 }
+
+/// The reproducer `saddle dln --data my.csv --out my.csv` and the same class elsewhere: an
+/// output naming the file a command reads (`--data`, `--inputs`, also as `./x` or `--data=x` in a
+/// table's base command) is refused with exit 2 and the file is untouched.
+#[test]
+fn an_output_never_overwrites_a_data_or_inputs_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("my.csv");
+    let rows: String = (0..16)
+        .map(|i| {
+            let split = if i < 12 { "train" } else { "test" };
+            let x = i as f64 / 16.0;
+            format!("{split},{x},{},{}\n", 1.0 - x, (3.0 * x).sin())
+        })
+        .collect();
+    let text = format!("split,x1,x2,y\n{rows}");
+    std::fs::write(&data, &text).unwrap();
+    let inputs = dir.path().join("in.csv");
+    std::fs::write(&inputs, "1,0\n0,1\n").unwrap();
+    let (d, i) = (data.to_str().unwrap(), inputs.to_str().unwrap());
+    let dotted = format!("{}/./my.csv", dir.path().display());
+    let data_eq = format!("--data={d}");
+    for args in [
+        vec!["saddle", "dln", "--data", d, "--width", "5", "--out", d],
+        vec![
+            "saddle", "1hl", "--data", d, "--width", "5", "--out", &dotted,
+        ],
+        vec![
+            "validate",
+            "dln-bayes",
+            "--data",
+            d,
+            "--width",
+            "5",
+            "--report",
+            d,
+        ],
+        vec![
+            "validate",
+            "1hl-bayes",
+            "--data",
+            d,
+            "--width",
+            "5",
+            "--plot",
+            d,
+        ],
+        vec![
+            "table",
+            "saddle",
+            "dln",
+            "--data",
+            d,
+            "--sweep",
+            "width=5,10",
+            "--out",
+            d,
+        ],
+        vec![
+            "table",
+            "saddle",
+            "dln",
+            &data_eq,
+            "--sweep",
+            "width=5,10",
+            "--out",
+            d,
+        ],
+    ] {
+        refused(&args, "must be a different file from the input --data");
+        assert_eq!(std::fs::read_to_string(&data).unwrap(), text, "{args:?}");
+    }
+    for args in [
+        vec!["law", "dln", "--widths", "10", "--inputs", i, "--out", i],
+        vec![
+            "validate", "dln", "--widths", "10", "--inputs", i, "--report", i,
+        ],
+    ] {
+        refused(&args, "must be a different file from the input --inputs");
+        assert_eq!(std::fs::read_to_string(&inputs).unwrap(), "1,0\n0,1\n");
+    }
+    let r = dir.path().join("r.svg");
+    let r = r.to_str().unwrap();
+    refused(
+        &[
+            "validate", "dln", "--widths", "10", "--plot", r, "--report", r,
+        ],
+        "must be a different file from --plot",
+    );
+    // a different output file is fine
+    let out = dir.path().join("o.csv");
+    let (code, _, err) = common::nnlimits(&[
+        "saddle",
+        "dln",
+        "--data",
+        d,
+        "--width",
+        "5",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+}

@@ -307,13 +307,24 @@ pub fn dln_bayes_checks(
     (checks, notes)
 }
 
+/// `--plot` and `--report` writable, distinct, and not the `--data` file.
+fn check_outputs(args: &ValidateBayesArgs) -> Result<()> {
+    let outs: Vec<(&str, &std::path::Path)> = [("--plot", &args.plot), ("--report", &args.report)]
+        .into_iter()
+        .filter_map(|(f, p)| p.as_deref().map(|p| (f, p)))
+        .collect();
+    crate::io::check_distinct(&outs, &super::params::data_inputs(&args.net.data))?;
+    for (_, p) in outs {
+        crate::io::check_writable(p)?;
+    }
+    Ok(())
+}
+
 /// `validate dln-bayes`: exact Gibbs sampling of the real network vs the exact finite-width posterior
 /// (F17, no bias allowed) and vs the saddle point (declared O(1/N) bias `0.5/N`,
 /// docs/models/bayes.md, "Tolerances").
 pub fn run_validate_dln_bayes(args: &ValidateBayesArgs) -> Result<Outcome> {
-    for p in [&args.plot, &args.report].into_iter().flatten() {
-        crate::io::check_writable(p)?;
-    }
+    check_outputs(args)?;
     positive_temperature(args)?;
     if let Some(w) = &args.widths {
         return super::sweep::run_dln_width_sweep(args, w);
@@ -415,9 +426,7 @@ pub fn one_hl_checks(
 /// `validate 1hl-bayes`: elliptical slice sampling of the real 1HL network vs the saddle point F32
 /// (declared bias `1.2/N1 x theory`, docs/models/bayes.md, "Tolerances").
 pub fn run_validate_1hl_bayes(args: &ValidateBayesArgs) -> Result<Outcome> {
-    for p in [&args.plot, &args.report].into_iter().flatten() {
-        crate::io::check_writable(p)?;
-    }
+    check_outputs(args)?;
     positive_temperature(args)?;
     let net = &args.net;
     if net.depth != 1 {

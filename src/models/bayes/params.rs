@@ -286,6 +286,16 @@ impl From<Validate1hlBayesArgs> for ValidateBayesArgs {
     }
 }
 
+/// The file a `--data` specification reads (none for `make_ds:…`, `tiny`, `tiny2`): an input that
+/// no output may overwrite.
+pub fn data_inputs(spec: &str) -> Vec<(&'static str, &std::path::Path)> {
+    if spec.starts_with("make_ds:") || ["tiny", "tiny2"].contains(&spec) {
+        vec![]
+    } else {
+        vec![("--data", std::path::Path::new(spec))]
+    }
+}
+
 /// Parse `--data`: `make_ds:P,Pt,N0,seed[,D]`, `tiny`, `tiny2`, or a CSV file.
 pub fn load_data(spec: &str) -> Result<Dataset> {
     if let Some(rest) = spec.strip_prefix("make_ds:") {

@@ -24,7 +24,8 @@ pub fn pred_json(p: &Prediction) -> serde_json::Value {
 /// Run `saddle dln` / `saddle 1hl`: order parameters, predictor and generalization error (JSON, CSV or
 /// table), for one output (F22–F26, F32–F33), several outputs (F27/F28) or the two-parameter action.
 pub fn run_saddle(args: &SaddleArgs) -> Result<Outcome> {
-    args.output.check_paths()?;
+    args.output
+        .check_paths_against(&super::params::data_inputs(&args.net.data))?;
     let net = &args.net;
     let ds = load_data(&net.data)?;
     let gram = ds.gram(net.sigma0)?;

@@ -101,7 +101,7 @@ impl Entry for DlnEntry {
 
 /// Run `law dln`.
 pub fn run_law(args: &LawDlnArgs) -> Result<Outcome> {
-    args.output.check_paths()?;
+    args.output.check_paths_against(&args.model.input_files())?;
     let at = parse_list(&args.at)
         .map_err(|e| Error::param("at", &args.at, &format!("comma-separated numbers ({e})")))?;
     let tails = parse_list(&args.tail).map_err(|e| {
@@ -190,7 +190,12 @@ fn density_figure(law: &dyn DlnLaw) -> Result<Figure> {
 
 /// Run `validate dln`: print the summary, write report and plot, exit code from the verdict.
 pub fn run_validate(args: &ValidateDlnArgs) -> Result<Outcome> {
-    for p in [&args.plot, &args.report].into_iter().flatten() {
+    let outs: Vec<(&str, &std::path::Path)> = [("--plot", &args.plot), ("--report", &args.report)]
+        .into_iter()
+        .filter_map(|(f, p)| p.as_deref().map(|p| (f, p)))
+        .collect();
+    crate::io::check_distinct(&outs, &args.model.input_files())?;
+    for (_, p) in outs {
         crate::io::check_writable(p)?;
     }
     if args.model.limit_a.is_some() {

@@ -51,6 +51,15 @@ pub struct DlnModelArgs {
 }
 
 impl DlnModelArgs {
+    /// The files this network reads (`--inputs`), which no output may overwrite.
+    pub fn input_files(&self) -> Vec<(&str, &std::path::Path)> {
+        self.inputs
+            .as_deref()
+            .map(|p| ("--inputs", p))
+            .into_iter()
+            .collect()
+    }
+
     /// The input Gram matrix.
     pub fn gram(&self) -> Result<Gram> {
         if let Some(g) = &self.gram {
