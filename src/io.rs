@@ -169,6 +169,20 @@ fn identity(path: &Path) -> PathBuf {
     }
 }
 
+/// The optional outputs of a command (`(flag, path)`, `None` when not given): distinct from each other
+/// and from the `inputs` ([`check_distinct`]), and writable ([`check_writable`]).
+pub fn check_outputs(outputs: &[(&str, Option<&Path>)], inputs: &[(&str, &Path)]) -> Result<()> {
+    let given: Vec<(&str, &Path)> = outputs
+        .iter()
+        .filter_map(|&(f, p)| p.map(|p| (f, p)))
+        .collect();
+    check_distinct(&given, inputs)?;
+    for (_, p) in given {
+        check_writable(p)?;
+    }
+    Ok(())
+}
+
 /// Refuse a set of outputs that would overwrite each other or an input: two outputs naming the same
 /// file, or an output naming an input — also through symbolic links and different spellings of one path
 /// (compared by canonical parent directory and file name). Each entry is `(flag, path)`; the error names

@@ -309,15 +309,13 @@ pub fn dln_bayes_checks(
 
 /// `--plot` and `--report` writable, distinct, and not the `--data` file.
 fn check_outputs(args: &ValidateBayesArgs) -> Result<()> {
-    let outs: Vec<(&str, &std::path::Path)> = [("--plot", &args.plot), ("--report", &args.report)]
-        .into_iter()
-        .filter_map(|(f, p)| p.as_deref().map(|p| (f, p)))
-        .collect();
-    crate::io::check_distinct(&outs, &super::params::data_inputs(&args.net.data))?;
-    for (_, p) in outs {
-        crate::io::check_writable(p)?;
-    }
-    Ok(())
+    crate::io::check_outputs(
+        &[
+            ("--plot", args.plot.as_deref()),
+            ("--report", args.report.as_deref()),
+        ],
+        &super::params::data_inputs(&args.net.data),
+    )
 }
 
 /// `validate dln-bayes`: exact Gibbs sampling of the real network vs the exact finite-width posterior

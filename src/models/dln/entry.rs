@@ -190,14 +190,13 @@ fn density_figure(law: &dyn DlnLaw) -> Result<Figure> {
 
 /// Run `validate dln`: print the summary, write report and plot, exit code from the verdict.
 pub fn run_validate(args: &ValidateDlnArgs) -> Result<Outcome> {
-    let outs: Vec<(&str, &std::path::Path)> = [("--plot", &args.plot), ("--report", &args.report)]
-        .into_iter()
-        .filter_map(|(f, p)| p.as_deref().map(|p| (f, p)))
-        .collect();
-    crate::io::check_distinct(&outs, &args.model.input_files())?;
-    for (_, p) in outs {
-        crate::io::check_writable(p)?;
-    }
+    crate::io::check_outputs(
+        &[
+            ("--plot", args.plot.as_deref()),
+            ("--report", args.report.as_deref()),
+        ],
+        &args.model.input_files(),
+    )?;
     if args.model.limit_a.is_some() {
         return Err(Error::param(
             "limit-a",
