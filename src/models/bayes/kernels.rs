@@ -36,7 +36,7 @@ impl Activation {
     pub fn phi(self, x: f64) -> f64 {
         match self {
             Activation::Id => x,
-            Activation::Erf => statrs::function::erf::erf(x),
+            Activation::Erf => crate::numerics::special::erf(x),
             Activation::Relu => x.max(0.0),
             Activation::Tanh => x.tanh(),
         }

@@ -120,7 +120,7 @@ impl Activation {
         match self {
             Activation::Linear => x,
             Activation::Tanh => x.tanh(),
-            Activation::Erf => statrs::function::erf::erf(x),
+            Activation::Erf => crate::numerics::special::erf(x),
             Activation::Relu => x.max(0.0),
             Activation::Crelu => x.max(0.0) - 1.0 / (2.0 * PI).sqrt(),
             Activation::Absc => x.abs() - (2.0 / PI).sqrt(),
@@ -236,7 +236,7 @@ impl Activation {
             Activation::Erf => {
                 // closed forms (F14, general σ_w); odd, so even Hermite coefficients vanish.
                 let mut b = base_constants_gh(
-                    &|x| statrs::function::erf::erf(x),
+                    &|x| crate::numerics::special::erf(x),
                     &|x| 2.0 / PI.sqrt() * (-x * x).exp(),
                     s2,
                 )?;

@@ -28,7 +28,7 @@ fn derivative_moments(activation: &Activation, s: f64, b: f64) -> Result<[f64; 3
         Activation::Linear | Activation::Absc => [1.0, 0.0, 1.0],
         Activation::Relu | Activation::Crelu => {
             let c = b / s;
-            let cdf = 0.5 * statrs::function::erf::erfc(-c / 2f64.sqrt());
+            let cdf = 0.5 * crate::numerics::special::erfc(-c / 2f64.sqrt());
             let pdf = (-0.5 * c * c).exp() / (2.0 * PI).sqrt();
             [cdf, pdf, cdf - c * pdf]
         }
