@@ -7,6 +7,7 @@
 use super::{Context, Entry, Verb};
 use crate::error::{Error, Result};
 use crate::model::{Sampler, SpectralModel, Support};
+use crate::numerics::stieltjes::SolveStats;
 use crate::output::{
     parse_float_list, write_spectrum, FloatList, GridArgs, Outcome, OutputArgs, RunArgs,
 };
@@ -418,6 +419,17 @@ impl SpectralModel for Annotated {
     }
     fn density_many(&self, xs: &[f64]) -> Result<Vec<f64>> {
         self.inner.density_many(xs)
+    }
+    // every method with a default body is forwarded too: the defaults would silently replace the
+    // model's own (a refined tabulation, the solver's diagnostics)
+    fn density_diagnosed(&self, xs: &[f64]) -> Result<(Vec<f64>, SolveStats)> {
+        self.inner.density_diagnosed(xs)
+    }
+    fn tabulate(&self, nodes: usize) -> Result<crate::spectral::SpectralDensity> {
+        self.inner.tabulate(nodes)
+    }
+    fn lss_variance(&self, n: usize) -> Option<[f64; 2]> {
+        self.inner.lss_variance(n)
     }
     fn support(&self) -> Result<Support> {
         self.inner.support()

@@ -163,3 +163,26 @@ fn spectral_laws_are_reachable_by_name_for_expressions() {
     );
     assert!(registry::find("no-such-model").is_err());
 }
+
+/// A law printed with extra fields (constants, traces: the Hessian, the FIM/CK laws) is wrapped before
+/// it is written; the wrapper forwards every method the model may override, so the solver's
+/// diagnostics of the Hessian law reach the output (they were reported as zero iterations on zero
+/// points) and a model's own refined tabulation is the one integrated.
+#[test]
+fn laws_with_extra_fields_keep_their_solver_diagnostics() {
+    let (code, out, err) =
+        common::nnlimits(&["spectrum", "hessian", "--points", "7", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // the extra fields are there (so the law was wrapped)
+    assert!(
+        v["params"]["negative_fraction"].is_number(),
+        "{}",
+        v["params"]
+    );
+    let solver = &v["solver"];
+    assert_eq!(solver["points"], 7, "{solver}");
+    assert!(solver["max_iterations"].as_u64().unwrap() > 0, "{solver}");
+    let residual = solver["max_residual"].as_f64().unwrap();
+    assert!(residual > 0.0 && residual < 1e-10, "{solver}");
+}
