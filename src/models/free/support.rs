@@ -76,22 +76,22 @@ where
 }
 
 /// The exponent `a` of `ρ ~ t^{-a}` at an end of a component (`0` for a soft edge), from the density at
-/// `t`, `100 t` and `10⁴ t`. The local slopes `a₁` (first pair) and `a₂` (second pair) carry the
-/// Puiseux correction `ρ = C t^{-a} (1 + D t^{1-a} + …)`, so `a₂ - a = 100^{1-a} (a₁ - a)`: solved for
+/// `t`, `r t` and `r² t` (`r` = `ratio`). The local slopes `a₁` (first pair) and `a₂` (second pair) carry the
+/// Puiseux correction `ρ = C t^{-a} (1 + D t^{1-a} + …)`, so `a₂ - a = r^{1-a} (a₁ - a)`: solved for
 /// `a` by two fixed-point steps, then snapped to the nearest `j/q` (`q <= 16`) within `0.004` (hard
 /// edges of free products and `pop` of square factors have `a = k/(k+1)`; the substitution needs the
 /// exact exponent to leave a regular integrand). Without the third point (`richardson` false), `a₁`.
-fn edge_exponent(d: &[f64], richardson: bool) -> f64 {
+pub(super) fn edge_exponent(d: &[f64], ratio: f64, richardson: bool) -> f64 {
     if !(d.iter().all(|&r| r > 0.0 && r.is_finite())) {
         return 0.0;
     }
-    let slope = |near: f64, far: f64| (near / far).ln() / 100f64.ln();
+    let slope = |near: f64, far: f64| (near / far).ln() / ratio.ln();
     let a1 = slope(d[0], d[1]);
     let mut a = a1;
     if richardson {
         let a2 = slope(d[1], d[2]);
         for _ in 0..2 {
-            let r = 100f64.powf((1.0 - a).clamp(0.05, 1.0));
+            let r = ratio.powf((1.0 - a).clamp(0.05, 1.0));
             a = (r * a1 - a2) / (r - 1.0);
         }
     }
@@ -129,7 +129,7 @@ where
         for (e, dir) in [(lo, 1.0), (hi, -1.0)] {
             let at = |t: f64| e + dir * t;
             let d = density(&[at(10.0 * floor), at(1e3 * floor), at(1e5 * floor)])?;
-            let a = edge_exponent(&d, 1e5 * floor <= 0.5 * half);
+            let a = edge_exponent(&d, 100.0, 1e5 * floor <= 0.5 * half);
             let p = 1.0 / (1.0 - a);
             let s_c = (10.0 * floor / half).powf(1.0 / p);
             if s_c > 0.3 {
