@@ -130,6 +130,18 @@ impl Component {
     }
 }
 
+impl Component {
+    /// The interval of `x` that node `k` stands for: its cell `[k/n, (k+1)/n]` of the graded map.
+    pub fn cell(&self, k: usize) -> (f64, f64) {
+        let n = self.x.len() as f64;
+        let w = self.hi - self.lo;
+        (
+            self.lo + w * grade(k as f64 / n),
+            self.lo + w * grade((k as f64 + 1.0) / n),
+        )
+    }
+}
+
 /// A spectral law tabulated for CDFs, quantiles and moments.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SpectralDensity {

@@ -292,6 +292,9 @@ impl SpectralModel for DeepCk {
     fn density_diagnosed(&self, xs: &[f64]) -> Result<(Vec<f64>, SolveStats)> {
         self.expr.density_diagnosed(xs)
     }
+    fn tabulate(&self, nodes: usize) -> Result<crate::spectral::SpectralDensity> {
+        self.expr.tabulate(nodes)
+    }
     fn support(&self) -> Result<Support> {
         self.expr.support()
     }

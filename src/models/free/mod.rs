@@ -19,6 +19,7 @@ pub mod entry;
 #[doc(hidden)]
 pub mod eval;
 pub mod fixedpoint;
+mod hard_edge;
 #[doc(hidden)]
 pub mod joint;
 pub mod law;
@@ -37,6 +38,7 @@ pub use sampler::ExpressionSampler;
 use crate::error::{Error, Result};
 use crate::model::{SpectralModel, Support};
 use crate::numerics::stieltjes::{self, SolveStats, SolverOptions};
+use crate::spectral::{Component, SpectralDensity, MASS_TOLERANCE};
 use num_complex::Complex64 as C64;
 
 /// A parsed free-probability expression and its solved law.
@@ -150,6 +152,31 @@ impl SpectralModel for Expression {
             stats.points += s.points;
         }
         Ok((out, stats))
+    }
+    /// The graded tabulation; where its mass is off by more than [`MASS_TOLERANCE`], the cells next to
+    /// singular hard edges integrated with the edges' local laws (`hard_edge`), then checked again.
+    fn tabulate(&self, nodes: usize) -> Result<SpectralDensity> {
+        let support = self.law.support_ref()?;
+        let density = |xs: &[f64]| self.density_many(xs);
+        let mut components = support
+            .components
+            .iter()
+            .map(|&(lo, hi)| Component::tabulate(lo, hi, nodes, density))
+            .collect::<Result<Vec<_>>>()?;
+        let mass: f64 = components.iter().map(|c| c.mass).sum::<f64>()
+            + support.atoms.iter().map(|a| a.1).sum::<f64>();
+        if (mass - 1.0).abs() > MASS_TOLERANCE {
+            let fine = SolverOptions {
+                eta_min: support::FINE_ETA,
+                ..self.opts
+            };
+            let sweep = |xs: &[f64]| Ok(self.law.density_sweep(xs, &fine)?.0);
+            let z = 1e4 * self.law.eta(&self.opts);
+            for c in &mut components {
+                hard_edge::integrate_singular_ends(c, z, &sweep)?;
+            }
+        }
+        SpectralDensity::from_components(components, support.atoms.clone())
     }
     fn support(&self) -> Result<Support> {
         self.law.support_ref().cloned()
