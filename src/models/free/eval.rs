@@ -32,6 +32,10 @@ pub struct Warm {
 
 const NAN: C64 = C64::new(f64::NAN, f64::NAN);
 
+/// Damped iterations per continuation step for an operand solved inside its parent's map (see
+/// `Law::solve_two`).
+const CHILD_MAX_ITER: usize = 1_000;
+
 fn lock(m: &Mutex<Warm>) -> std::sync::MutexGuard<'_, Warm> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -131,8 +135,17 @@ impl Law {
         let wb = Mutex::new(kids.pop().unwrap_or_default());
         let wa = Mutex::new(kids.pop().unwrap_or_default());
         let err: Mutex<Option<Error>> = Mutex::new(None);
+        // an operand is solved inside every evaluation of this node's map: with the full damped budget
+        // at each level, a nesting whose operands' Newton steps fail near an atom (`pop(pop(mp(0.5),
+        // 1.25), 1.25)`, square-or-narrower deep layers) costs 20 000^depth map evaluations per point
+        // and ran for hours; an operand's solve gets at most CHILD_MAX_ITER damped iterations per
+        // continuation step, and if it fails, this node's solve fails (retried farther from the axis)
+        let child_opts = SolverOptions {
+            max_iter: o.max_iter.min(CHILD_MAX_ITER),
+            ..*o
+        };
         let child = |law: &Law, wk: &Mutex<Warm>, u: C64| -> (C64, C64) {
-            match law.gk(u, &mut lock(wk), o, false) {
+            match law.gk(u, &mut lock(wk), &child_opts, false) {
                 Ok(v) => v,
                 Err(e) => {
                     let mut s = err.lock().unwrap_or_else(|e| e.into_inner());
