@@ -162,12 +162,25 @@ impl SpectralDensity {
     where
         F: Fn(&[f64]) -> Result<Vec<f64>>,
     {
-        let components = support
+        let components = Self::tabulate_components(support, nodes, density)?;
+        Self::from_components(components, support.atoms.clone())
+    }
+
+    /// Every continuous component of `support` tabulated ([`Component::tabulate`]), before the mass
+    /// check of [`Self::from_components`] (for models that refine components first).
+    pub fn tabulate_components<F>(
+        support: &Support,
+        nodes: usize,
+        density: F,
+    ) -> Result<Vec<Component>>
+    where
+        F: Fn(&[f64]) -> Result<Vec<f64>>,
+    {
+        support
             .components
             .iter()
             .map(|&(lo, hi)| Component::tabulate(lo, hi, nodes, &density))
-            .collect::<Result<Vec<_>>>()?;
-        Self::from_components(components, support.atoms.clone())
+            .collect()
     }
 
     /// The law from tabulated components and atoms, refused unless its total mass is 1 within

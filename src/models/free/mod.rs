@@ -38,7 +38,7 @@ pub use sampler::ExpressionSampler;
 use crate::error::{Error, Result};
 use crate::model::{SpectralModel, Support};
 use crate::numerics::stieltjes::{self, SolveStats, SolverOptions};
-use crate::spectral::{Component, SpectralDensity, MASS_TOLERANCE};
+use crate::spectral::{SpectralDensity, MASS_TOLERANCE};
 use num_complex::Complex64 as C64;
 
 /// A parsed free-probability expression and its solved law.
@@ -157,12 +157,8 @@ impl SpectralModel for Expression {
     /// singular hard edges integrated with the edges' local laws (`hard_edge`), then checked again.
     fn tabulate(&self, nodes: usize) -> Result<SpectralDensity> {
         let support = self.law.support_ref()?;
-        let density = |xs: &[f64]| self.density_many(xs);
-        let mut components = support
-            .components
-            .iter()
-            .map(|&(lo, hi)| Component::tabulate(lo, hi, nodes, density))
-            .collect::<Result<Vec<_>>>()?;
+        let mut components =
+            SpectralDensity::tabulate_components(support, nodes, |xs| self.density_many(xs))?;
         let mass: f64 = components.iter().map(|c| c.mass).sum::<f64>()
             + support.atoms.iter().map(|a| a.1).sum::<f64>();
         if (mass - 1.0).abs() > MASS_TOLERANCE {
