@@ -62,10 +62,11 @@ pub trait SpectralModel: Send + Sync {
             .collect()
     }
     /// The law tabulated with `nodes` graded nodes per support component (for CDFs, quantiles and
-    /// quadrature moments). Models that know each component's exact mass override this to refine the
-    /// components whose quadrature misses it.
+    /// quadrature moments), with more nodes where that fails the mass check
+    /// ([`crate::spectral::SpectralDensity::from_support_refined`]). Models that know each
+    /// component's exact mass override this to refine the components whose quadrature misses it.
     fn tabulate(&self, nodes: usize) -> Result<crate::spectral::SpectralDensity> {
-        crate::spectral::SpectralDensity::from_support(&self.support()?, nodes, |xs| {
+        crate::spectral::SpectralDensity::from_support_refined(&self.support()?, nodes, |xs| {
             self.density_many(xs)
         })
     }

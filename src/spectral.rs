@@ -80,6 +80,11 @@ pub const MASS_TOLERANCE: f64 = 2e-3;
 /// Default number of nodes per support component.
 pub const DEFAULT_NODES: usize = 300;
 
+/// Node multipliers tried, in order, by [`SpectralDensity::from_support_refined`] when a tabulation
+/// fails its mass check (the midpoint rule's error at an interior kink falls like `n^{-3/2}`: 4× the
+/// nodes cut the worst measured case, 2.1e-3, to 7e-5).
+pub const REFINE_FACTORS: [usize; 2] = [4, 16];
+
 /// One tabulated support component.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Component {
@@ -164,6 +169,33 @@ impl SpectralDensity {
     {
         let components = Self::tabulate_components(support, nodes, density)?;
         Self::from_components(components, support.atoms.clone())
+    }
+
+    /// [`Self::from_support`], and where the mass check fails, the same support tabulated again with
+    /// [`REFINE_FACTORS`] times the nodes before the law is refused (with the last try's error).
+    ///
+    /// The graded map spends its nodes at the edges: in the middle of a component its spacing is 5/n of
+    /// the width, five times a uniform grid's (12 of 300 nodes in the middle fifth). A sharp interior feature, such as a
+    /// bump that has just merged with the bulk (a near-cusp), is integrated there to only ~1e-3, and the
+    /// law was refused although support and density were right. A law that passes with `nodes` is
+    /// returned unchanged.
+    pub fn from_support_refined<F>(support: &Support, nodes: usize, density: F) -> Result<Self>
+    where
+        F: Fn(&[f64]) -> Result<Vec<f64>>,
+    {
+        // `from_components` fails only its mass check
+        let tabulated = |n: usize| -> Result<Result<Self>> {
+            let components = Self::tabulate_components(support, n, &density)?;
+            Ok(Self::from_components(components, support.atoms.clone()))
+        };
+        let mut law = tabulated(nodes)?;
+        for factor in REFINE_FACTORS {
+            if law.is_ok() {
+                break;
+            }
+            law = tabulated(nodes.saturating_mul(factor))?;
+        }
+        law
     }
 
     /// Every continuous component of `support` tabulated ([`Component::tabulate`]), before the mass
