@@ -21,41 +21,46 @@ use crate::spectral::Component;
 /// Largest relative misfit of the local law at the two check points.
 const FIT_TOLERANCE: f64 = 1e-3;
 
-/// `ρ(e ± t) = c t^{-a} + cd t^{1-2a}` near a singular end.
+/// `ρ(e ± t) = t^{-a} (c + cd t^b + ce t^{2b})`, `b = 1 - a`, near a singular end (`ce = 0` for the
+/// two-term law).
 #[derive(Debug, Clone, Copy)]
 struct EdgeLaw {
     a: f64,
     c: f64,
     cd: f64,
+    ce: f64,
 }
 
 impl EdgeLaw {
     fn density(&self, t: f64) -> f64 {
-        t.powf(-self.a) * (self.c + self.cd * t.powf(1.0 - self.a))
+        let tb = t.powf(1.0 - self.a);
+        t.powf(-self.a) * (self.c + tb * (self.cd + self.ce * tb))
     }
     /// `∫_0^t ρ`.
     fn primitive(&self, t: f64) -> f64 {
         let b = 1.0 - self.a;
-        self.c * t.powf(b) / b + self.cd * t.powf(2.0 * b) / (2.0 * b)
+        let tb = t.powf(b);
+        tb * (self.c / b + tb * (self.cd / (2.0 * b) + tb * self.ce / (3.0 * b)))
+    }
+    /// Whether the law reproduces the densities `d` at `ts` within [`FIT_TOLERANCE`].
+    fn fits(&self, ts: &[f64], d: &[f64]) -> bool {
+        self.c > 0.0
+            && ts
+                .iter()
+                .zip(d)
+                .all(|(&t, &r)| ((self.density(t) - r) / r).abs() <= FIT_TOLERANCE)
     }
 }
 
 /// The local law at the end `e` of a component (`dir` = 1 at a lower end, -1 at an upper one), from
-/// `fine` densities within `z` of it; `None` at a regular end or where the two-term law does not fit.
+/// `fine` densities within `z` of it; `None` at a regular end or where neither the two-term law nor the
+/// three-term law fits.
 fn edge_law<F>(e: f64, dir: f64, z: f64, fine: &F) -> Result<Option<EdgeLaw>>
 where
     F: Fn(&[f64]) -> Result<Vec<f64>>,
 {
     let ts = [1e-3 * z, 1e-2 * z, 1e-1 * z, z];
-    // the sweep takes ascending points
-    let mut xs: Vec<f64> = ts.iter().map(|t| e + dir * t).collect();
-    if dir < 0.0 {
-        xs.reverse();
-    }
-    let mut d = fine(&xs)?;
-    if dir < 0.0 {
-        d.reverse();
-    }
+    let d = densities(e, dir, &ts, fine)?;
     if !d.iter().all(|r| r.is_finite() && *r > 0.0) {
         return Ok(None);
     }
@@ -70,12 +75,47 @@ where
         a,
         c: r0 - cd * ts[0].powf(b),
         cd,
+        ce: 0.0,
     };
-    let fits = law.c > 0.0
-        && [1, 2]
-            .iter()
-            .all(|&i| ((law.density(ts[i]) - d[i]) / d[i]).abs() <= FIT_TOLERANCE);
-    Ok(fits.then_some(law))
+    if law.fits(&ts[1..3], &d[1..3]) {
+        return Ok(Some(law));
+    }
+    // where the exponent settles late (the third term still ~1e-3 at `z`): the three-term law fitted at
+    // `z/1000`, `z/10` and `z`, checked at `z/100` and at two more points, `z/√1000` and `z/√10`
+    let (r, tb): (Vec<f64>, Vec<f64>) = [0, 2, 3]
+        .iter()
+        .map(|&i| (d[i] * ts[i].powf(a), ts[i].powf(b)))
+        .unzip();
+    let m = nalgebra::Matrix3::from_fn(|i, j| tb[i].powi(j as i32));
+    let Some(coef) = m.lu().solve(&nalgebra::Vector3::from_column_slice(&r)) else {
+        return Ok(None);
+    };
+    let law = EdgeLaw {
+        a,
+        c: coef[0],
+        cd: coef[1],
+        ce: coef[2],
+    };
+    let checks = [1e-2 * z, 10f64.powf(-1.5) * z, 10f64.powf(-0.5) * z];
+    let dc = densities(e, dir, &checks, fine)?;
+    Ok(law.fits(&checks, &dc).then_some(law))
+}
+
+/// `fine` densities at the distances `ts` (ascending) from the end `e` on the side `dir`.
+fn densities<F>(e: f64, dir: f64, ts: &[f64], fine: &F) -> Result<Vec<f64>>
+where
+    F: Fn(&[f64]) -> Result<Vec<f64>>,
+{
+    // the sweep takes ascending points
+    let mut xs: Vec<f64> = ts.iter().map(|t| e + dir * t).collect();
+    if dir < 0.0 {
+        xs.reverse();
+    }
+    let mut d = fine(&xs)?;
+    if dir < 0.0 {
+        d.reverse();
+    }
+    Ok(d)
 }
 
 /// Replace the weights (and densities) of the cells of `comp` within `z` of a singular end by the
