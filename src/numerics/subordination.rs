@@ -25,6 +25,15 @@
 //! * **Sample-covariance map** `pop(A, c)` (law of `T^{1/2} Z Zᵀ T^{1/2}/m`, `T ~ A`, `c = n/m`;
 //!   Marchenko–Pastur 1967, Silverstein 1995): `g(z) = ∫ A(dt)/(t w - z) = g_A(z/w)/w` with
 //!   `w = 1 - c - c z g(z)`, a scalar fixed point in `g` ([`SampleCovarianceMap`]).
+//!   For `c > 1` the `n × n` matrix has rank at most `m < n`: its law has an atom `≥ 1 - 1/c` at 0, and
+//!   near 0 the unknown `g ≈ -(1 - 1/c)/z` is dominated by that pole. Its nonzero eigenvalues are those
+//!   of the `m × m` companion `Z T Zᵀ/m`, whose law `B` (a probability law, `μ = (1 - 1/c) δ₀ + B/c`)
+//!   has `g_B = c g + (c - 1)/z`. Then `w = -z g_B`, the operand's point is `u = z/w = -1/g_B`, and the
+//!   equation becomes `z g_B = c k_A(u) - 1` (Silverstein's form `z = -1/g_B + c ∫ t/(1 + t g_B) dA`),
+//!   a fixed point in `g_B` without the pole, with `k = k_A(u)` and `g = (g_B - (c - 1)/z)/c`
+//!   ([`CompanionSampleCovarianceMap`]). An atom of `A` at 0 does not enter (`k_A` has no term for it).
+//!   The solutions of the two forms are the same function; the companion form keeps a chain of such
+//!   maps (the narrow layers of a deep linear network) from solving next to a pole at every level.
 
 use super::stieltjes::ResolventEquation;
 use num_complex::Complex64 as C64;
@@ -156,5 +165,44 @@ where
     }
     fn describe(&self) -> String {
         format!("sample-covariance map (ratio {})", self.c)
+    }
+}
+
+/// The sample-covariance map `pop(A, c)`, `c > 1`, in the companion variable `g_B = c g + (c - 1)/z`:
+/// `g_B = (c k_A(-1/g_B) - 1)/z` (module docs).
+pub struct CompanionSampleCovarianceMap<A> {
+    /// `u ↦ (g_A(u), k_A(u))` of the population law.
+    pub ga: A,
+    /// Ratio `c = n/m > 1`.
+    pub c: f64,
+}
+
+/// The point `u = -1/g_B` at which [`CompanionSampleCovarianceMap`] evaluates its operand (the `z/w`
+/// of [`SampleCovarianceMap`]).
+pub fn companion_point(gb: C64) -> C64 {
+    -gb.inv()
+}
+
+impl<A> CompanionSampleCovarianceMap<A>
+where
+    A: Fn(C64) -> (C64, C64) + Send + Sync,
+{
+    /// `(g, k)` of `pop(A, c)` at `z` from the solution `g_B`: `g = (g_B - (c - 1)/z)/c`,
+    /// `k = k_A(-1/g_B)`.
+    pub fn gk(&self, gb: C64, z: C64) -> (C64, C64) {
+        let k = (self.ga)(companion_point(gb)).1;
+        ((gb - (self.c - 1.0) / z) / self.c, k)
+    }
+}
+
+impl<A> ResolventEquation for CompanionSampleCovarianceMap<A>
+where
+    A: Fn(C64) -> (C64, C64) + Send + Sync,
+{
+    fn map(&self, gb: C64, z: C64) -> C64 {
+        (self.c * (self.ga)(companion_point(gb)).1 - 1.0) / z
+    }
+    fn describe(&self) -> String {
+        format!("sample-covariance map (ratio {}, companion form)", self.c)
     }
 }

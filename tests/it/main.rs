@@ -21,6 +21,7 @@ mod fim_outputs;
 mod fim_population;
 mod free_expr;
 mod free_hard_edges;
+mod free_narrow;
 mod gep;
 mod golden;
 mod mp;

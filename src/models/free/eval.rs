@@ -13,7 +13,8 @@ use super::law::{g_atoms, g_mp_unit, g_sc, g_unif, Kind, Law};
 use crate::error::{Error, Result};
 use crate::numerics::stieltjes::{self, SolveStats, SolverOptions};
 use crate::numerics::subordination::{
-    AdditiveSubordination, MultiplicativeSubordination, SampleCovarianceMap,
+    companion_point, AdditiveSubordination, CompanionSampleCovarianceMap,
+    MultiplicativeSubordination, SampleCovarianceMap,
 };
 use crate::numerics::system;
 use num_complex::Complex64 as C64;
@@ -172,6 +173,11 @@ impl Law {
                 };
                 stieltjes::solve(&eq, z, start, o).map(|s| (s, eq.gk(s.m, z)))
             }
+            // c > 1: the law has an atom at 0; solved in the companion variable without its pole
+            Op::Pop(c) if c > 1.0 => {
+                let eq = CompanionSampleCovarianceMap { ga, c };
+                stieltjes::solve(&eq, z, start, o).map(|s| (s, eq.gk(s.m, z)))
+            }
             Op::Pop(c) => {
                 let eq = SampleCovarianceMap { ga, c };
                 stieltjes::solve(&eq, z, start, o).map(|s| (s, (s.m, eq.k(s.m, z))))
@@ -243,6 +249,7 @@ impl Law {
                 let (ga, ka) = a.gk(w1, &mut Warm::default(), o, false)?;
                 vec![w1, z - ka / ga]
             }
+            Kind::Pop(_, c) if *c > 1.0 => vec![companion_point(solved()?)],
             Kind::Pop(_, c) => vec![z / (1.0 - c - c * z * g)],
             Kind::Affine(a, b, _) => vec![(z - b) / a],
             _ => vec![],

@@ -1,6 +1,6 @@
 //! The subordination equations of every operation of an expression tree as one system
 //! ([`crate::numerics::system`]): one unknown per operation node (the variable its scalar equation is
-//! solved for in `eval`: `g` for `pop`, `-1/ω₁` for `+`, `-m₁(P)/Ω_Q` for `*`), its residual the
+//! solved for in `eval`: `g` for `pop` (the companion `g_B` for `c > 1`), `-1/ω₁` for `+`, `-m₁(P)/Ω_Q` for `*`), its residual the
 //! node's own equation with its operands evaluated at the points the unknowns give. The same
 //! equations as the nested solves of `eval` (same unknowns, maps and outputs `(g, k)`), solved at
 //! once: a nested chain of `L` operations costs one `L × L` Newton step per iteration instead of
@@ -11,6 +11,7 @@
 use super::eval::Warm;
 use super::law::{Kind, Law};
 use crate::numerics::stieltjes::SolverOptions;
+use crate::numerics::subordination::companion_point;
 use crate::numerics::system::{self, ResolventSystem};
 use num_complex::Complex64 as C64;
 
@@ -111,6 +112,15 @@ impl Law {
                 // g = g_X(u)/a, k = k_X(u) + (b/a) g_X(u), u = (z - b)/a (as `eval`)
                 let (gx, kx) = x.joint_eval((z - b) / a, m, pos, res, init);
                 (gx / a, kx + b / a * gx)
+            }
+            Kind::Pop(a, c) if *c > 1.0 => {
+                // the companion variable g_B = c g + (c - 1)/z (as `eval`): z g_B = c k_A(-1/g_B) - 1,
+                // g = (g_B - (c - 1)/z)/c, k = k_A(-1/g_B)
+                let i = take(pos, m, z, init, 1.0);
+                let gb = m[i];
+                let (_, ka) = a.joint_eval(companion_point(gb), m, pos, res, init);
+                res[i] = gb - (c * ka - 1.0) / z;
+                ((gb - (c - 1.0) / z) / c, ka)
             }
             Kind::Pop(a, c) => {
                 let i = take(pos, m, z, init, 1.0);
