@@ -356,11 +356,15 @@ pub fn write_spectrum(
     grid: &GridArgs,
     output: &OutputArgs,
     scale_note: &str,
+    quiet: bool,
 ) -> Result<()> {
+    // a nested law (deep networks, expressions) can take seconds to minutes: a spinner meanwhile
+    let spinner = Spinner::start(quiet, &format!("solving the {} law", model.name()));
     let xs = points(model, grid)?;
     let (ys, stats) = model.density_diagnosed(&xs)?;
     let support = model.support()?;
     let law = SpectralDensity::from_model(model, DEFAULT_NODES)?;
+    drop(spinner);
     let text = match output.format {
         OutputFormat::Csv | OutputFormat::Table => {
             let rows: Vec<Vec<String>> = xs
@@ -477,6 +481,33 @@ impl RunArgs {
         figure: Option<&crate::plot::Figure>,
     ) -> Result<Outcome> {
         finish_validation(report, figure, self.report.as_deref(), self.plot.as_deref())
+    }
+}
+
+/// A spinner on stderr with the elapsed time, for work of unknown length (solving a law), hidden when
+/// quiet or when stderr is not a terminal; cleared when dropped, so the output that follows starts on
+/// a clean line (also when the work ends in an error).
+pub struct Spinner(indicatif::ProgressBar);
+
+impl Spinner {
+    /// Start a spinner showing `what`.
+    pub fn start(quiet: bool, what: &str) -> Self {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Spinner(indicatif::ProgressBar::hidden());
+        }
+        let pb = indicatif::ProgressBar::new_spinner();
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+            pb.set_style(style);
+        }
+        pb.set_message(what.to_string());
+        pb.enable_steady_tick(std::time::Duration::from_millis(200));
+        Spinner(pb)
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
     }
 }
 

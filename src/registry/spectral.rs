@@ -217,9 +217,15 @@ impl<S: SpectralSpec> Entry for Spectral<S> {
                 output.check_paths_against(&inputs)?;
                 let t = S::theory(&parse(m)?)?;
                 if t.extra.is_null() {
-                    write_spectrum(t.model.as_ref(), &grid, &output, &t.axis)?;
+                    write_spectrum(t.model.as_ref(), &grid, &output, &t.axis, ctx.quiet)?;
                 } else {
-                    write_spectrum(&Annotated::of(t.model, t.extra), &grid, &output, &t.axis)?;
+                    write_spectrum(
+                        &Annotated::of(t.model, t.extra),
+                        &grid,
+                        &output,
+                        &t.axis,
+                        ctx.quiet,
+                    )?;
                 }
                 Ok(Outcome::Done)
             }

@@ -309,3 +309,33 @@ fn an_output_never_overwrites_a_data_or_inputs_file() {
     ]);
     assert_eq!(code, 0, "{err}");
 }
+
+/// `spectrum` shows a spinner with the elapsed time while it solves the law, on a terminal only:
+/// nothing on stderr when it is not a terminal (pipes, files, these tests) or with `--quiet`, and on a
+/// terminal (a pseudo-terminal from util-linux `script`, part of every Debian system) the spinner,
+/// cleared before the output.
+#[test]
+fn spectrum_shows_a_spinner_on_a_terminal_only() {
+    let (code, out, err) = crate::common::nnlimits(&["spectrum", "mp", "--points", "3"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.is_empty(), "{err}");
+    assert!(out.contains("density"), "{out}");
+    let bin = env!("CARGO_BIN_EXE_nnlimits");
+    let tty = |extra: &str| {
+        let cmd = format!("{bin} spectrum mp --points 3 --format csv{extra}");
+        let out = std::process::Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .output()
+            .expect("util-linux `script`");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = tty("");
+    assert!(shown.contains("solving the mp law"), "{shown:?}");
+    // cleared (erase-line) before the CSV header
+    let header = shown.find("x,density").expect("csv header");
+    assert!(shown[..header].contains("\u{1b}[2K"), "{shown:?}");
+    let quiet = tty(" --quiet");
+    assert!(!quiet.contains("solving"), "{quiet:?}");
+    assert!(quiet.contains("x,density"), "{quiet:?}");
+}
