@@ -103,11 +103,15 @@ fn narrow_deep_linear_networks() {
     assert!(err.starts_with("error: "), "{err}");
 }
 
-/// `pop(pop(mp(0.5), 1.25), 1.25)`: with the direct form the nested solves did not converge next to
-/// the atom at 0 (a typed error after about 6 s); now the law, with its quadrature moments.
+/// Refused before with the direct form ("did not converge" next to the atom at 0): even single pops,
+/// `pop(mp(0.5), 2)` and `pop(unif(0, 1), 1.25)`, and `pop(pop(mp(0.5), 1.25), 1.25)` (a typed error
+/// after about 6 s). Now the laws, with their quadrature moments. (Where the direct form converged,
+/// the two agree: densities within 1e-13 relative, measured on five laws.)
 #[test]
 fn nested_narrow_pops() {
     for (e, atom) in [
+        ("pop(mp(0.5), 2)", 0.5),
+        ("pop(unif(0, 1), 1.25)", 0.2),
         ("pop(pop(mp(0.5), 1.25), 1.25)", 0.2),
         ("pop(pop(pop(pop(mp(0.5), 1.25), 1.25), 1.25), 1.25)", 0.2),
         ("pop(pop(mp(2), 2), 2)", 0.5),
