@@ -38,7 +38,7 @@ pub use sampler::ExpressionSampler;
 use crate::error::{Error, Result};
 use crate::model::{SpectralModel, Support};
 use crate::numerics::stieltjes::{self, SolveStats, SolverOptions};
-use crate::spectral::{SpectralDensity, MASS_TOLERANCE};
+use crate::spectral::{SpectralDensity, MASS_TOLERANCE, REFINE_FACTORS};
 use num_complex::Complex64 as C64;
 
 /// A parsed free-probability expression and its solved law.
@@ -154,25 +154,37 @@ impl SpectralModel for Expression {
         Ok((out, stats))
     }
     /// The graded tabulation; where its mass is off by more than [`MASS_TOLERANCE`], the cells next to
-    /// singular hard edges integrated with the edges' local laws (`hard_edge`), then checked again.
+    /// singular hard edges integrated with the edges' local laws (`hard_edge`), then checked again; where
+    /// that still fails, the same with [`REFINE_FACTORS`] times the nodes (a near-cusp inside a
+    /// component, as in [`SpectralDensity::from_support_refined`]) before the law is refused.
     fn tabulate(&self, nodes: usize) -> Result<SpectralDensity> {
         let support = self.law.support_ref()?;
-        let mut components =
-            SpectralDensity::tabulate_components(support, nodes, |xs| self.density_many(xs))?;
-        let mass: f64 = components.iter().map(|c| c.mass).sum::<f64>()
-            + support.atoms.iter().map(|a| a.1).sum::<f64>();
-        if (mass - 1.0).abs() > MASS_TOLERANCE {
-            let fine = SolverOptions {
-                eta_min: support::FINE_ETA,
-                ..self.opts
-            };
-            let sweep = |xs: &[f64]| Ok(self.law.density_sweep(xs, &fine)?.0);
-            let z = 1e4 * self.law.eta(&self.opts);
-            for c in &mut components {
-                hard_edge::integrate_singular_ends(c, z, &sweep)?;
+        let atoms: f64 = support.atoms.iter().map(|a| a.1).sum();
+        let fine = SolverOptions {
+            eta_min: support::FINE_ETA,
+            ..self.opts
+        };
+        let sweep = |xs: &[f64]| Ok(self.law.density_sweep(xs, &fine)?.0);
+        let z = 1e4 * self.law.eta(&self.opts);
+        let mut law = Err(Error::Domain(String::new()));
+        for factor in std::iter::once(1).chain(REFINE_FACTORS) {
+            let mut components = SpectralDensity::tabulate_components(
+                support,
+                nodes.saturating_mul(factor),
+                |xs| self.density_many(xs),
+            )?;
+            let mass: f64 = components.iter().map(|c| c.mass).sum::<f64>() + atoms;
+            if (mass - 1.0).abs() > MASS_TOLERANCE {
+                for c in &mut components {
+                    hard_edge::integrate_singular_ends(c, z, &sweep)?;
+                }
+            }
+            law = SpectralDensity::from_components(components, support.atoms.clone());
+            if law.is_ok() {
+                break;
             }
         }
-        SpectralDensity::from_components(components, support.atoms.clone())
+        law
     }
     fn support(&self) -> Result<Support> {
         self.law.support_ref().cloned()
