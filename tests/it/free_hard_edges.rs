@@ -257,7 +257,11 @@ fn merged_bump_inside_a_component() {
             v["moments"][k].as_f64().unwrap(),
             v["moments_quadrature"][k].as_f64().unwrap(),
         );
-        assert!((quad - exact).abs() < 1e-4 * exact, "m{}: {quad} vs {exact}", k + 1);
+        assert!(
+            (quad - exact).abs() < 1e-4 * exact,
+            "m{}: {quad} vs {exact}",
+            k + 1
+        );
     }
     let mut args = vec![
         "validate",
