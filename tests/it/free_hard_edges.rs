@@ -173,16 +173,10 @@ fn deep_square_conjugate_kernels_against_actual_networks() {
         (["--activation", "linear", "--depth", "3"], "1.1"),
         (["--activation", "tanh", "--depth", "8"], "1.2"),
     ] {
-        let mut args = vec!["validate", "ck"];
+        let mut args = vec!["ck"];
         args.extend(net);
         args.extend(size);
-        let (code, out, err) = crate::common::nnlimits(&args);
-        assert_eq!(code, 0, "{net:?}: {out}{err}");
-        assert!(out.contains("verdict: PASS"), "{net:?}: {out}");
-        args.extend(["--theory-sigma-w2", wrong]);
-        let (code, out, err) = crate::common::nnlimits(&args);
-        assert_eq!(code, 1, "{net:?} against sigma_w2 = {wrong}: {out}{err}");
-        assert!(out.contains("verdict: FAIL"), "{out}");
+        crate::common::passes_and_control_fails(&args, &["--theory-sigma-w2", wrong]);
     }
 }
 
@@ -202,24 +196,10 @@ fn late_inverse_square_root_edges_are_resolved() {
         ],
         ["--activation", "tanh", "--width-ratio", "1", "--depth", "4"],
     ] {
-        let mut args = vec!["spectrum", "ck", "--points", "3", "--format", "json"];
+        let mut args = vec!["ck"];
         args.extend(net);
-        let (code, out, err) = crate::common::nnlimits(&args);
-        assert_eq!(code, 0, "{net:?}: {err}");
-        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        let mass = v["total_mass_quadrature"].as_f64().unwrap();
-        assert!((mass - 1.0).abs() < 1e-4, "{net:?}: mass {mass}");
-        for k in 0..3 {
-            let (exact, quad) = (
-                v["moments"][k].as_f64().unwrap(),
-                v["moments_quadrature"][k].as_f64().unwrap(),
-            );
-            assert!(
-                (quad - exact).abs() < 1e-7 * exact,
-                "{net:?}: m{} {quad} vs {exact}",
-                k + 1
-            );
-        }
+        let v = crate::common::spectrum_json(&args);
+        crate::common::assert_quadrature(&v, 1e-4, 3, 1e-7, &format!("{net:?}"));
     }
 }
 
@@ -232,8 +212,7 @@ fn late_inverse_square_root_edges_are_resolved() {
 /// Carlo agreement (`n = 400`, 4 draws), with the control at `σ_w² = 1.2` failing.
 #[test]
 fn merged_bump_inside_a_component() {
-    let (code, out, err) = crate::common::nnlimits(&[
-        "spectrum",
+    let v = crate::common::spectrum_json(&[
         "ck",
         "--activation",
         "erf",
@@ -243,50 +222,27 @@ fn merged_bump_inside_a_component() {
         "3",
         "--d-ratio",
         "0.5",
-        "--points",
-        "3",
-        "--format",
-        "json",
     ]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let mass = v["total_mass_quadrature"].as_f64().unwrap();
-    assert!((mass - 1.0).abs() < 1e-3, "mass {mass}");
-    for k in 0..4 {
-        let (exact, quad) = (
-            v["moments"][k].as_f64().unwrap(),
-            v["moments_quadrature"][k].as_f64().unwrap(),
-        );
-        assert!(
-            (quad - exact).abs() < 1e-4 * exact,
-            "m{}: {quad} vs {exact}",
-            k + 1
-        );
-    }
-    let mut args = vec![
-        "validate",
-        "ck",
-        "--activation",
-        "erf",
-        "--depth",
-        "2",
-        "--n",
-        "400",
-        "--d",
-        "200",
-        "--widths",
-        "1200,1200",
-        "--samples",
-        "4",
-        "--seed",
-        "1",
-        "--quiet",
-    ];
-    let (code, out, err) = crate::common::nnlimits(&args);
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("verdict: PASS"), "{out}");
-    args.extend(["--theory-sigma-w2", "1.2"]);
-    let (code, out, err) = crate::common::nnlimits(&args);
-    assert_eq!(code, 1, "{out}{err}");
-    assert!(out.contains("verdict: FAIL"), "{out}");
+    crate::common::assert_quadrature(&v, 1e-3, 4, 1e-4, "erf, d = n/2, N = 3n");
+    crate::common::passes_and_control_fails(
+        &[
+            "ck",
+            "--activation",
+            "erf",
+            "--depth",
+            "2",
+            "--n",
+            "400",
+            "--d",
+            "200",
+            "--widths",
+            "1200,1200",
+            "--samples",
+            "4",
+            "--seed",
+            "1",
+            "--quiet",
+        ],
+        &["--theory-sigma-w2", "1.2"],
+    );
 }

@@ -38,34 +38,13 @@ fn companion_solution_solves_the_direct_equation() {
     }
 }
 
-fn spectrum(args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["spectrum"];
-    all.extend(args);
-    all.extend(["--points", "3", "--format", "json"]);
-    let (code, out, err) = crate::common::nnlimits(&all);
-    assert_eq!(code, 0, "{args:?}: {err}");
-    serde_json::from_str(&out).unwrap()
-}
-
 /// Total mass within `mass_tol`, the atom at 0, and the quadrature moments equal to the exact ones
 /// (free cumulants) within 1e-7.
 fn assert_law(v: &serde_json::Value, atom: f64, mass_tol: f64, what: &str) {
-    let mass = v["total_mass_quadrature"].as_f64().unwrap();
-    assert!((mass - 1.0).abs() < mass_tol, "{what}: mass {mass}");
+    crate::common::assert_quadrature(v, mass_tol, 4, 1e-7, what);
     let at0 = v["atoms"][0]["mass"].as_f64().unwrap();
     assert_eq!(v["atoms"][0]["at"].as_f64(), Some(0.0), "{what}");
     assert!((at0 - atom).abs() < 1e-12, "{what}: atom {at0}");
-    for k in 0..4 {
-        let (exact, quad) = (
-            v["moments"][k].as_f64().unwrap(),
-            v["moments_quadrature"][k].as_f64().unwrap(),
-        );
-        assert!(
-            (quad - exact).abs() < 1e-7 * exact,
-            "{what}: m{} {quad} vs {exact}",
-            k + 1
-        );
-    }
 }
 
 /// Deep linear networks with layers of 0.8 n units, refused before at every depth (depth 1 within
@@ -76,7 +55,7 @@ fn assert_law(v: &serde_json::Value, atom: f64, mass_tol: f64, what: &str) {
 #[test]
 fn narrow_deep_linear_networks() {
     for depth in ["1", "2", "3", "4"] {
-        let v = spectrum(&[
+        let v = crate::common::spectrum_json(&[
             "ck",
             "--activation",
             "linear",
@@ -116,7 +95,7 @@ fn nested_narrow_pops() {
         ("pop(pop(pop(pop(mp(0.5), 1.25), 1.25), 1.25), 1.25)", 0.2),
         ("pop(pop(mp(2), 2), 2)", 0.5),
     ] {
-        let v = spectrum(&["expr", e]);
+        let v = crate::common::spectrum_json(&["expr", e]);
         assert_law(&v, atom, 1e-3, e);
     }
 }
@@ -130,31 +109,26 @@ fn narrow_deep_networks_against_actual_networks() {
         (["linear", "3", "400", "320,320,320"], "1.1"),
         (["erf", "6", "600", "320,320,320,320,320,320"], "1.2"),
     ] {
-        let mut args = vec![
-            "validate",
-            "ck",
-            "--activation",
-            net[0],
-            "--depth",
-            net[1],
-            "--d",
-            net[2],
-            "--widths",
-            net[3],
-            "--n",
-            "400",
-            "--samples",
-            "4",
-            "--seed",
-            "1",
-            "--quiet",
-        ];
-        let (code, out, err) = crate::common::nnlimits(&args);
-        assert_eq!(code, 0, "{net:?}: {out}{err}");
-        assert!(out.contains("verdict: PASS"), "{net:?}: {out}");
-        args.extend(["--theory-sigma-w2", wrong]);
-        let (code, out, err) = crate::common::nnlimits(&args);
-        assert_eq!(code, 1, "{net:?} against sigma_w2 = {wrong}: {out}{err}");
-        assert!(out.contains("verdict: FAIL"), "{net:?}: {out}");
+        crate::common::passes_and_control_fails(
+            &[
+                "ck",
+                "--activation",
+                net[0],
+                "--depth",
+                net[1],
+                "--d",
+                net[2],
+                "--widths",
+                net[3],
+                "--n",
+                "400",
+                "--samples",
+                "4",
+                "--seed",
+                "1",
+                "--quiet",
+            ],
+            &["--theory-sigma-w2", wrong],
+        );
     }
 }
