@@ -183,17 +183,36 @@ impl SpectralDensity {
     where
         F: Fn(&[f64]) -> Result<Vec<f64>>,
     {
-        // `from_components` fails only its mass check
-        let tabulated = |n: usize| -> Result<Result<Self>> {
-            let components = Self::tabulate_components(support, n, &density)?;
-            Ok(Self::from_components(components, support.atoms.clone()))
-        };
-        let mut law = tabulated(nodes)?;
-        for factor in REFINE_FACTORS {
+        Self::from_support_refined_with(support, nodes, density, |_| Ok(()))
+    }
+
+    /// [`Self::from_support_refined`] with a model's own `repair` of the components, run on every try
+    /// whose mass is off by more than [`MASS_TOLERANCE`] before the mass is checked again (e.g. the cells
+    /// next to singular edges integrated with the edges' local laws, as free-probability expressions do).
+    pub fn from_support_refined_with<F, R>(
+        support: &Support,
+        nodes: usize,
+        density: F,
+        repair: R,
+    ) -> Result<Self>
+    where
+        F: Fn(&[f64]) -> Result<Vec<f64>>,
+        R: Fn(&mut [Component]) -> Result<()>,
+    {
+        let atoms: f64 = support.atoms.iter().map(|a| a.1).sum();
+        let mut law = Err(Error::Domain(String::new()));
+        for factor in std::iter::once(1).chain(REFINE_FACTORS) {
+            let mut components =
+                Self::tabulate_components(support, nodes.saturating_mul(factor), &density)?;
+            let mass: f64 = components.iter().map(|c| c.mass).sum::<f64>() + atoms;
+            if (mass - 1.0).abs() > MASS_TOLERANCE {
+                repair(&mut components)?;
+            }
+            // `from_components` fails only its mass check
+            law = Self::from_components(components, support.atoms.clone());
             if law.is_ok() {
                 break;
             }
-            law = tabulated(nodes.saturating_mul(factor))?;
         }
         law
     }

@@ -54,8 +54,8 @@ fn assert_law(v: &serde_json::Value, atom: f64, mass_tol: f64, what: &str) {
 /// the edge). Depth 5 is refused with a typed error, within seconds.
 #[test]
 fn narrow_deep_linear_networks() {
-    for depth in ["1", "2", "3", "4"] {
-        let v = crate::common::spectrum_json(&[
+    let net = |depth| {
+        [
             "ck",
             "--activation",
             "linear",
@@ -63,21 +63,16 @@ fn narrow_deep_linear_networks() {
             "0.8",
             "--depth",
             depth,
-        ]);
+        ]
+    };
+    for depth in ["1", "2", "3", "4"] {
+        let v = crate::common::spectrum_json(&net(depth));
         assert_law(&v, 0.2, 2e-3, &format!("depth {depth}"));
     }
-    let (code, _, err) = crate::common::nnlimits(&[
-        "spectrum",
-        "ck",
-        "--activation",
-        "linear",
-        "--width-ratio",
-        "0.8",
-        "--depth",
-        "5",
-        "--points",
-        "3",
-    ]);
+    let mut args = vec!["spectrum"];
+    args.extend(net("5"));
+    args.extend(["--points", "3"]);
+    let (code, _, err) = crate::common::nnlimits(&args);
     assert_eq!(code, 2, "{err}");
     assert!(err.starts_with("error: "), "{err}");
 }

@@ -38,7 +38,7 @@ pub use sampler::ExpressionSampler;
 use crate::error::{Error, Result};
 use crate::model::{SpectralModel, Support};
 use crate::numerics::stieltjes::{self, SolveStats, SolverOptions};
-use crate::spectral::{SpectralDensity, MASS_TOLERANCE, REFINE_FACTORS};
+use crate::spectral::SpectralDensity;
 use num_complex::Complex64 as C64;
 
 /// A parsed free-probability expression and its solved law.
@@ -153,38 +153,27 @@ impl SpectralModel for Expression {
         }
         Ok((out, stats))
     }
-    /// The graded tabulation; where its mass is off by more than [`MASS_TOLERANCE`], the cells next to
-    /// singular hard edges integrated with the edges' local laws (`hard_edge`), then checked again; where
-    /// that still fails, the same with [`REFINE_FACTORS`] times the nodes (a near-cusp inside a
-    /// component, as in [`SpectralDensity::from_support_refined`]) before the law is refused.
+    /// The graded tabulation, retried with more nodes before the law is refused
+    /// ([`SpectralDensity::from_support_refined_with`]); on every try whose mass is off, the cells next
+    /// to singular hard edges are first integrated with the edges' local laws (`hard_edge`).
     fn tabulate(&self, nodes: usize) -> Result<SpectralDensity> {
-        let support = self.law.support_ref()?;
-        let atoms: f64 = support.atoms.iter().map(|a| a.1).sum();
         let fine = SolverOptions {
             eta_min: support::FINE_ETA,
             ..self.opts
         };
         let sweep = |xs: &[f64]| Ok(self.law.density_sweep(xs, &fine)?.0);
         let z = 1e4 * self.law.eta(&self.opts);
-        let mut law = Err(Error::Domain(String::new()));
-        for factor in std::iter::once(1).chain(REFINE_FACTORS) {
-            let mut components = SpectralDensity::tabulate_components(
-                support,
-                nodes.saturating_mul(factor),
-                |xs| self.density_many(xs),
-            )?;
-            let mass: f64 = components.iter().map(|c| c.mass).sum::<f64>() + atoms;
-            if (mass - 1.0).abs() > MASS_TOLERANCE {
-                for c in &mut components {
+        SpectralDensity::from_support_refined_with(
+            self.law.support_ref()?,
+            nodes,
+            |xs| self.density_many(xs),
+            |components| {
+                for c in components {
                     hard_edge::integrate_singular_ends(c, z, &sweep)?;
                 }
-            }
-            law = SpectralDensity::from_components(components, support.atoms.clone());
-            if law.is_ok() {
-                break;
-            }
-        }
-        law
+                Ok(())
+            },
+        )
     }
     fn support(&self) -> Result<Support> {
         self.law.support_ref().cloned()
